@@ -1,0 +1,1 @@
+"""Viewer plugins (ChimeraX bundle glue, PyMOL plugin)."""

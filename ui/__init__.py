@@ -1,0 +1,1 @@
+"""trajgen Qt control panel shared by the ChimeraX and PyMOL plugins."""
