@@ -87,6 +87,10 @@ RESNAME_ALIASES = {
     "CYX": "CYS", "CYM": "CYS", "ASH": "ASP", "GLH": "GLU", "LYN": "LYS",
 }
 
+# Atom names used by force fields (CHARMM, GROMACS) for atoms of the layout above.
+ATOM_NAME_ALIASES: dict[str, str] = {"OT1": "O", "OT2": "OXT", "OC1": "O", "OC2": "OXT", "O1": "O", "O2": "OXT"}
+RESIDUE_ATOM_NAME_ALIASES: dict[str, dict[str, str]] = {"ILE": {"CD": "CD1"}}
+
 # Modified residues mapped to their parent: parent name and renamed atoms (others are dropped).
 MODIFIED_RESIDUES: dict[str, tuple[str, dict[str, str]]] = {
     "MSE": ("MET", {"SE": "SD"}),   # selenomethionine
