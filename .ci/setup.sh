@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# One-time set-up for a fresh Debian machine: system packages and the project's virtual environment.
+# Safe to re-run: each step is skipped when already done. Used by the README's two commands.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${TRAJGEN_VENV:-.venv}
+PY=${PYTHON:-python3}
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+# System packages: only what is missing (git for versioned installs, compilers for sdists).
+need=()
+for pkg in git; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+if [ "${#need[@]}" -gt 0 ]; then
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need[@]}"
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+    "$PY" -m venv "$VENV"
+fi
+stamp="$VENV/.trajgen-installed"
+want=$(cat pyproject.toml .ci/setup.sh | sha256sum | cut -c1-16)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    # The exact pin takes the CPU build; a looser one pulls gigabytes of CUDA packages.
+    "$VENV/bin/python" -m pip install -q "torch==2.13.0"
+    "$VENV/bin/python" -m pip install -q -e ".[torch,dev]"
+    echo "$want" > "$stamp"
+fi
