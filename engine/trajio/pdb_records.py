@@ -1,0 +1,119 @@
+"""Fixed-column PDB records (ATOM/HETATM, TER, MODEL, ENDMDL, END) for one topology.
+
+The text before and after the coordinates of every atom line is the same in every frame, so
+it is built once (:class:`PDBAtomLines`) and each frame only formats x, y, z in Angstrom with
+three decimals (``%8.3f``, the format's fixed precision).
+"""
+
+from __future__ import annotations
+
+import string
+
+import mdtraj
+import numpy as np
+
+from trajgen.engine.errors import TrajectoryWriteError
+
+# %8.3f holds -999.999 .. 9999.999; anything that rounds outside no longer fits its columns.
+PDB_COORDINATE_RANGE_ANGSTROM = (-999.9995, 9999.9995)
+
+_CHAIN_LETTERS = string.ascii_uppercase + string.ascii_lowercase + string.digits
+
+
+def _atom_name_field(name: str, element_symbol: str) -> str:
+    """Columns 13-16: names shorter than 4 with a one-letter element start in column 14."""
+    if len(name) < 4 and len(element_symbol) <= 1:
+        return f" {name:<3}"
+    return f"{name[:4]:<4}"
+
+
+def _chain_letter(chain: mdtraj.core.topology.Chain) -> str:
+    chain_id = getattr(chain, "chain_id", None)
+    if chain_id:
+        return str(chain_id)[:1]
+    return _CHAIN_LETTERS[chain.index % len(_CHAIN_LETTERS)]
+
+
+class PDBAtomLines:
+    """The ATOM/HETATM and TER lines of ``topology``, ready to take coordinates.
+
+    ``topology`` is any ``mdtraj.Topology``; atoms are written in its order. Serial numbers
+    count TER records too and wrap at 100000, residue numbers wrap at 10000 (the columns'
+    limits).
+    """
+
+    def __init__(self, topology: mdtraj.Topology):
+        self.n_atoms = topology.n_atoms
+        self._prefixes: list[str] = []
+        self._suffixes: list[str] = []
+        self._ter_after: dict[int, str] = {}
+        serial = 0
+        for chain in topology.chains:
+            letter = _chain_letter(chain)
+            last = None
+            for atom in chain.atoms:
+                serial += 1
+                self._prefixes.append(_atom_prefix(atom, serial, letter))
+                self._suffixes.append(_atom_suffix(atom))
+                last = atom
+            if last is not None:
+                serial += 1
+                residue = last.residue
+                self._ter_after[last.index] = (
+                    f"TER   {serial % 100000:>5}      {residue.name[:3]:>3} {letter}"
+                    f"{residue.resSeq % 10000:>4}\n"
+                )
+
+    def format(self, xyz_angstrom: np.ndarray) -> str:
+        """The atom and TER lines for one frame; ``xyz_angstrom`` is (n_atoms, 3) in Angstrom."""
+        check_pdb_range(xyz_angstrom)
+        lines = []
+        for index, (x, y, z) in enumerate(xyz_angstrom.tolist()):
+            lines.append(f"{self._prefixes[index]}{x:8.3f}{y:8.3f}{z:8.3f}{self._suffixes[index]}")
+            if index in self._ter_after:
+                lines.append(self._ter_after[index])
+        return "".join(lines)
+
+
+def _atom_prefix(atom: mdtraj.core.topology.Atom, serial: int, chain_letter: str) -> str:
+    """Columns 1-30 of an atom line."""
+    residue = atom.residue
+    record = "ATOM  " if residue.is_protein else "HETATM"
+    symbol = atom.element.symbol if atom.element is not None else ""
+    name = _atom_name_field(atom.name, symbol)
+    return (
+        f"{record}{serial % 100000:>5} {name} {residue.name[:3]:>3} {chain_letter}"
+        f"{residue.resSeq % 10000:>4}    "
+    )
+
+
+def _atom_suffix(atom: mdtraj.core.topology.Atom) -> str:
+    """Columns 55-80 of an atom line: occupancy 1.00, B-factor 0.00, element."""
+    symbol = atom.element.symbol.upper() if atom.element is not None else ""
+    return f"{1.0:6.2f}{0.0:6.2f}          {symbol[:2]:>2}  \n"
+
+
+def check_pdb_range(xyz_angstrom: np.ndarray) -> None:
+    """Raise TrajectoryWriteError when a coordinate does not fit PDB's ``%8.3f`` columns."""
+    low, high = PDB_COORDINATE_RANGE_ANGSTROM
+    if np.all((xyz_angstrom > low) & (xyz_angstrom < high)):
+        return
+    raise TrajectoryWriteError(
+        "A coordinate lies outside -999.999 .. 9999.999 Angstrom, which the PDB format cannot "
+        "hold; write .dcd or .xtc instead, or check the model for exploding coordinates."
+    )
+
+
+def model_record(number: int) -> str:
+    """``MODEL`` line for model ``number`` (1-based; numbers above 9999 widen the field)."""
+    return f"MODEL     {number:>4}\n"
+
+
+def header_remark() -> str:
+    return "REMARK   1 WRITTEN BY TRAJGEN; COORDINATES IN ANGSTROM\n"
+
+
+def single_structure_pdb(topology: mdtraj.Topology, xyz_angstrom: np.ndarray) -> bytes:
+    """A complete one-structure PDB file (no MODEL records) as bytes, e.g. a topology file."""
+    body = PDBAtomLines(topology).format(xyz_angstrom)
+    return (header_remark() + body + "END\n").encode("ascii", errors="replace")
