@@ -7,7 +7,7 @@ import errno
 _CAUSES = {
     errno.ENOSPC: "the disk is full",
     errno.EDQUOT: "the disk quota of this account is used up",
-    errno.EFBIG: "the file reached the largest size allowed (by the file system or a process limit)",
+    errno.EFBIG: "the file reached the largest size allowed by the file system or a process limit",
     errno.EACCES: "permission was denied",
     errno.EPERM: "the operation is not permitted",
     errno.EROFS: "the file system is read-only",
