@@ -181,3 +181,28 @@ def test_pdb_refuses_coordinates_that_do_not_fit_its_columns(tmp_path, protein):
             writer.append(frames[1] - 2000.0)
         assert writer.frames_written == 1
     assert read_back(str(tmp_path / "run.pdb")).n_frames == 1
+
+
+def test_chains_without_ids_get_distinct_letters_and_ter_records(tmp_path, protein):
+    topology, frames = protein
+    two_chains = topology.join(topology)  # the joined copy's chain has no chain_id
+    path = tmp_path / "dimer.pdb"
+    with open_writer(path, two_chains) as writer:
+        writer.append(np.concatenate([frames[0], frames[0] + 40.0]))
+    written = mdtraj.load(str(path)).topology
+    assert [chain.chain_id for chain in written.chains] == ["A", "B"]
+    assert sum(line.startswith("TER") for line in path.read_text().splitlines()) == 2
+
+
+def test_topology_of_a_loaded_protein_round_trips_through_dcd(tmp_path):
+    from trajgen.engine.structure import load_protein
+
+    protein = load_protein(STRUCTURE)
+    topology = protein.heavy_atom_topology()
+    xyz_angstrom = protein.heavy_atom_xyz(protein.positions)  # (n_atoms, 3)
+    with open_writer(tmp_path / "run.dcd", topology, timestep_ps=1.0) as writer:
+        writer.append(np.stack([xyz_angstrom, xyz_angstrom + 1.0]))
+    trajectory = read_back(str(tmp_path / "run.dcd"))
+    assert [a.name for a in trajectory.topology.atoms] == [a.name for a in topology.atoms]
+    assert [c.chain_id for c in trajectory.topology.chains] == list(dict.fromkeys(protein.chain_ids))
+    np.testing.assert_allclose(trajectory.xyz[1] * 10.0, xyz_angstrom + 1.0, atol=1e-4)

@@ -27,11 +27,18 @@ def _atom_name_field(name: str, element_symbol: str) -> str:
     return f"{name[:4]:<4}"
 
 
-def _chain_letter(chain: mdtraj.core.topology.Chain) -> str:
-    chain_id = getattr(chain, "chain_id", None)
-    if chain_id:
-        return str(chain_id)[:1]
-    return _CHAIN_LETTERS[chain.index % len(_CHAIN_LETTERS)]
+def chain_letters(topology: mdtraj.Topology) -> list[str]:
+    """Column-22 letter of each chain: its ``chain_id``, else its first residue's one-letter
+    ``segment_id``, else the first letter no other chain uses."""
+    letters: list[str | None] = []
+    for chain in topology.chains:
+        name = getattr(chain, "chain_id", None)
+        if not name and chain.n_residues:
+            segment = (chain.residue(0).segment_id or "").strip()
+            name = segment if len(segment) == 1 else None
+        letters.append(str(name)[:1] if name else None)
+    spare = (letter for letter in _CHAIN_LETTERS if letter not in letters)
+    return [letter if letter else next(spare, " ") for letter in letters]
 
 
 class PDBAtomLines:
@@ -48,8 +55,7 @@ class PDBAtomLines:
         self._suffixes: list[str] = []
         self._ter_after: dict[int, str] = {}
         serial = 0
-        for chain in topology.chains:
-            letter = _chain_letter(chain)
+        for chain, letter in zip(topology.chains, chain_letters(topology)):
             last = None
             for atom in chain.atoms:
                 serial += 1
@@ -88,9 +94,10 @@ def _atom_prefix(atom: mdtraj.core.topology.Atom, serial: int, chain_letter: str
 
 
 def _atom_suffix(atom: mdtraj.core.topology.Atom) -> str:
-    """Columns 55-80 of an atom line: occupancy 1.00, B-factor 0.00, element."""
+    """Columns 55-80 of an atom line: occupancy 1.00, B-factor 0.00, segment id, element."""
     symbol = atom.element.symbol.upper() if atom.element is not None else ""
-    return f"{1.0:6.2f}{0.0:6.2f}          {symbol[:2]:>2}  \n"
+    segment = (atom.residue.segment_id or "")[:4]
+    return f"{1.0:6.2f}{0.0:6.2f}      {segment:<4}{symbol[:2]:>2}  \n"
 
 
 def check_pdb_range(xyz_angstrom: np.ndarray) -> None:
