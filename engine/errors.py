@@ -27,3 +27,11 @@ class TrajectoryWriteError(TrajgenError):
         super().__init__(message)
         self.path = path
         self.frames_written = frames_written
+
+
+class DeviceError(TrajgenError):
+    """The requested compute device or backend is not available on this machine."""
+
+
+class GenerationError(TrajgenError):
+    """A generation request cannot be run as asked (lengths, temperature, size, checkpoint)."""

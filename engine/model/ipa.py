@@ -1,0 +1,67 @@
+"""Invariant point attention over the residues of one frame (torch).
+
+Queries, keys and values carry 3-D points expressed in each residue's local frame; they are
+moved to global coordinates to compare (squared distances) and brought back into the query's
+local frame, so the output is invariant to a global rotation and translation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from trajgen.engine.model.config import ModelConfig
+from trajgen.engine.model.layers import NEG_INF
+
+POINT_SCALE_A = 10.0  # points live in nanometres inside the layer, keeping float32 sums well scaled
+
+
+class InvariantPointAttention(nn.Module):
+    """IPA with pair bias and pair-feature values, over the L residues of each frame."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        h, d, pq, pv = cfg.n_heads, cfg.d_head, cfg.n_query_points, cfg.n_value_points
+        self.h, self.d, self.pq, self.pv = h, d, pq, pv
+        self.scalar_qkv = nn.Linear(cfg.d_model, 3 * h * d, bias=False)
+        self.point_qk = nn.Linear(cfg.d_model, 2 * h * pq * 3)
+        self.point_v = nn.Linear(cfg.d_model, h * pv * 3)
+        self.pair_bias = nn.Linear(cfg.d_pair, h, bias=False)
+        self.head_weight = nn.Parameter(torch.full((h,), math.log(math.e - 1.0)))  # softplus -> 1
+        self.out = nn.Linear(h * (d + pv * 4 + cfg.d_pair), cfg.d_model)
+        self.w_l = math.sqrt(1.0 / 3.0)
+        self.w_c = math.sqrt(2.0 / (9.0 * pq))
+
+    def forward(self, x, pair, rot, trans, res_mask):
+        """x (M, L, d), pair (M, L, L, c), rot (M, L, 3, 3), trans (M, L, 3) A, res_mask (M, L)."""
+        m, n = x.shape[:2]
+        q, k, v = self.scalar_qkv(x).reshape(m, n, 3, self.h, self.d).unbind(2)   # (M, L, H, D)
+        center = (trans * res_mask[..., None]).sum(1, keepdim=True) / res_mask.sum(1)[:, None, None].clamp(min=1)
+        t_nm = (trans - center) / POINT_SCALE_A
+        qk_pts = self.to_global(self.point_qk(x).reshape(m, n, 2 * self.h, self.pq, 3), rot, t_nm)
+        q_pts, k_pts = qk_pts.split(self.h, dim=2)                                 # (M, L, H, P, 3)
+        v_pts = self.to_global(self.point_v(x).reshape(m, n, self.h, self.pv, 3), rot, t_nm)
+        logits = torch.einsum("mihd,mjhd->mhij", q, k) / math.sqrt(self.d)
+        logits = logits + self.pair_bias(pair).permute(0, 3, 1, 2)
+        sq = ((q_pts ** 2).sum((-1, -2)).transpose(1, 2)[..., :, None]
+              + (k_pts ** 2).sum((-1, -2)).transpose(1, 2)[..., None, :]
+              - 2.0 * torch.einsum("mihpc,mjhpc->mhij", q_pts, k_pts))               # (M, H, L, L)
+        gamma = F.softplus(self.head_weight)[None, :, None, None]
+        logits = self.w_l * (logits - 0.5 * self.w_c * gamma * sq)
+        logits = logits + (1.0 - res_mask)[:, None, None, :] * NEG_INF
+        attn = torch.softmax(logits, dim=-1)                                       # (M, H, L, L)
+        o_s = torch.einsum("mhij,mjhd->mihd", attn, v)
+        o_g = torch.einsum("mhij,mjhpc->mihpc", attn, v_pts)
+        o_p = torch.einsum("miba,mihpb->mihpa", rot, o_g - t_nm[:, :, None, None, :])  # local frame
+        o_n = torch.sqrt((o_p ** 2).sum(-1) + 1e-8)
+        o_z = torch.einsum("mhij,mijc->mihc", attn, pair)
+        feats = torch.cat([o_s, o_p.flatten(-2), o_n, o_z], dim=-1).flatten(-2)
+        return self.out(feats)
+
+    @staticmethod
+    def to_global(points, rot, trans):
+        """Local points (M, L, H, P, 3) -> global (same shape) with rot (M, L, 3, 3), trans (M, L, 3)."""
+        return torch.einsum("miab,mihpb->mihpa", rot, points) + trans[:, :, None, None, :]

@@ -1,0 +1,42 @@
+"""Which frames may attend to which: the block-causal masks of training and cache checks (numpy).
+
+Offsets are query frame minus key frame (frames); a mask entry 1 means the query may attend.
+A frame sees itself, the ``n_anchor`` first frames and the ``window`` frames before it: the
+same set the inference KV cache holds, so a cached step equals a recomputed one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def visible(query: int, key: int, window: int, n_anchor: int) -> bool:
+    """True when frame ``query`` sees finished frame ``key`` (key < query) in the cache."""
+    return key < query and (key < n_anchor or query - key <= window)
+
+
+def causal_window_mask(n_frames: int, window: int, n_anchor: int) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets and mask (Q, Q) for clean frames 0..n_frames-1 run together."""
+    idx = np.arange(n_frames)
+    offset = (idx[:, None] - idx[None, :]).astype(np.float32)
+    mask = np.array([[q == k or visible(q, k, window, n_anchor) for k in idx] for q in idx], np.float32)
+    return offset, mask
+
+
+def clean_and_noisy_mask(n_frames: int, window: int, n_anchor: int) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets and mask (2T-1, 2T-1) for T clean frames followed by noisy copies of frames 1..T-1.
+
+    The noisy copy of frame t sees itself and the clean frames visible to t, never other
+    noisy copies, so every frame of a window trains in one pass (teacher forcing).
+    """
+    offset_c, mask_c = causal_window_mask(n_frames, window, n_anchor)
+    frame_of = np.concatenate([np.arange(n_frames), np.arange(1, n_frames)])
+    q = len(frame_of)
+    offset = (frame_of[:, None] - frame_of[None, :]).astype(np.float32)
+    mask = np.zeros((q, q), np.float32)
+    mask[:n_frames, :n_frames] = mask_c
+    for i in range(n_frames, q):
+        t = frame_of[i]
+        mask[i, :n_frames] = [visible(t, k, window, n_anchor) for k in range(n_frames)]
+        mask[i, i] = 1.0
+    return offset, mask
