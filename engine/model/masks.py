@@ -40,3 +40,20 @@ def clean_and_noisy_mask(n_frames: int, window: int, n_anchor: int) -> tuple[np.
         mask[i, :n_frames] = [visible(t, k, window, n_anchor) for k in range(n_frames)]
         mask[i, i] = 1.0
     return offset, mask
+
+
+def add_goal(offset: np.ndarray, mask: np.ndarray, frame_of: np.ndarray, goal_frame: int) -> tuple[np.ndarray, np.ndarray]:
+    """Append the goal anchor of a hierarchical segment as one more query/key.
+
+    The goal sees only itself; frames strictly between the start (frame 0) and the goal see it,
+    as in the rollout, where the start anchor is encoded before the goal is known.
+    frame_of (Q,) is the frame index of each existing query.
+    """
+    q = len(frame_of)
+    out_offset = np.zeros((q + 1, q + 1), np.float32)
+    out_mask = np.zeros((q + 1, q + 1), np.float32)
+    out_offset[:q, :q], out_mask[:q, :q] = offset, mask
+    out_offset[:q, q] = frame_of - goal_frame
+    out_mask[:q, q] = (frame_of > 0) & (frame_of < goal_frame)
+    out_mask[q, q] = 1.0
+    return out_offset, out_mask
