@@ -31,23 +31,24 @@ import json, os, resource, signal, sys
 import mdtraj, numpy as np
 from trajgen.engine.errors import TrajectoryWriteError
 from trajgen.engine.trajio import open_writer
+from trajgen.engine.trajio.xtc import XTCFrameEncoder
 
 job = json.loads(sys.argv[1])
 structure = mdtraj.load(job["structure"])
 atoms = structure.topology.select(f"not element H and resid < {job['n_residues']}")
 xyz = structure.xyz[0, atoms] * 10.0
 frames = xyz + np.arange(job["n_frames"], dtype=np.float32)[:, None, None] * 0.01
+XTCFrameEncoder.SCRATCH_LIMIT_BYTES = job.get("xtc_scratch_limit", 1_000_000)
 if job.get("file_size_limit"):
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (job["file_size_limit"],) * 2)
 result = {"error": None}
 try:
-    writer = open_writer(job["path"], structure.topology.subset(atoms))
-    for index, frame in enumerate(frames):
-        writer.append(frame)
-        if index == 0 and job.get("lock_folder_after_first_frame"):
-            os.chmod(os.path.dirname(job["path"]), 0o555)
-    writer.close()
+    with open_writer(job["path"], structure.topology.subset(atoms)) as writer:
+        for index, frame in enumerate(frames):
+            writer.append(frame)
+            if index == 0 and job.get("lock_folder_after_first_frame"):
+                os.chmod(os.path.dirname(job["path"]), 0o555)
 except TrajectoryWriteError as error:
     result = {"error": str(error), "path": error.path, "frames_written": error.frames_written}
 print(json.dumps(result))
@@ -108,7 +109,8 @@ def unprivileged_prefix(tmp_path) -> list[str] | None:
 @pytest.mark.parametrize("extension", [".dcd", ".xtc", ".pdb"])
 def test_file_size_limit_leaves_a_valid_file_of_the_complete_frames(tmp_path, extension):
     path = str(tmp_path / f"run{extension}")
-    result = run_child({"path": path, "n_frames": 100, "file_size_limit": 16384})
+    job = {"path": path, "n_frames": 100, "file_size_limit": 16384, "xtc_scratch_limit": 4096}
+    result = run_child(job)
     assert "largest size allowed" in result["error"]
     assert result["path"] == path
     assert 0 < result["frames_written"] < 100
@@ -126,6 +128,15 @@ def test_file_size_limit_cuts_a_dcd_back_to_its_last_complete_frame(tmp_path):
     header_size, frame_size = 276, 3 * (4 * n_atoms + 8)
     assert result["frames_written"] == (16384 - header_size) // frame_size
     assert os.path.getsize(path) == header_size + result["frames_written"] * frame_size
+
+
+def test_failing_xtc_scratch_file_is_reported_and_keeps_the_written_frames(tmp_path):
+    path = str(tmp_path / "run.xtc")
+    job = {"path": path, "n_frames": 100, "file_size_limit": 16384, "xtc_scratch_limit": 10**6}
+    result = run_child(job)
+    assert "in the temporary folder" in result["error"]
+    assert 0 < result["frames_written"] < 100
+    assert load_pair(path).n_frames == result["frames_written"]
 
 
 @pytest.mark.parametrize("extension", [".dcd", ".xtc", ".pdb"])

@@ -18,10 +18,13 @@ _CAUSES = {
 }
 
 
-def describe_os_error(error: OSError) -> str:
-    """Say in words why ``error`` happened, e.g. ``"the disk is full (No space left on device)"``."""
-    detail = error.strerror or str(error)
-    cause = _CAUSES.get(error.errno) if error.errno is not None else None
+def describe_os_error(error: Exception) -> str:
+    """Say in words why ``error`` happened, e.g. ``"the disk is full (No space left on device)"``.
+
+    Exceptions other than OSError (mdtraj's RuntimeError) are described by their own message.
+    """
+    detail = getattr(error, "strerror", None) or str(error)
+    cause = _CAUSES.get(getattr(error, "errno", None))
     if cause is None:
         return detail
     return f"{cause} ({detail})"

@@ -51,34 +51,36 @@ class PDBAtomLines:
 
     def __init__(self, topology: mdtraj.Topology):
         self.n_atoms = topology.n_atoms
-        self._prefixes: list[str] = []
-        self._suffixes: list[str] = []
-        self._ter_after: dict[int, str] = {}
+        letters = chain_letters(topology)
+        atoms = list(topology.atoms)
+        pieces: list[str] = []
         serial = 0
-        for chain, letter in zip(topology.chains, chain_letters(topology)):
-            last = None
-            for atom in chain.atoms:
+        for position, atom in enumerate(atoms):
+            serial += 1
+            letter = letters[atom.residue.chain.index]
+            pieces.append(_escaped(_atom_prefix(atom, serial, letter)) + "%8.3f%8.3f%8.3f"
+                          + _escaped(_atom_suffix(atom)))
+            following = atoms[position + 1] if position + 1 < len(atoms) else None
+            if following is None or following.residue.chain is not atom.residue.chain:
                 serial += 1
-                self._prefixes.append(_atom_prefix(atom, serial, letter))
-                self._suffixes.append(_atom_suffix(atom))
-                last = atom
-            if last is not None:
-                serial += 1
-                residue = last.residue
-                self._ter_after[last.index] = (
-                    f"TER   {serial % 100000:>5}      {residue.name[:3]:>3} {letter}"
-                    f"{residue.resSeq % 10000:>4}\n"
-                )
+                pieces.append(_escaped(_ter_record(atom, serial, letter)))
+        self._template = "".join(pieces)  # one %-template for the whole frame
 
     def format(self, xyz_angstrom: np.ndarray) -> str:
         """The atom and TER lines for one frame; ``xyz_angstrom`` is (n_atoms, 3) in Angstrom."""
         check_pdb_range(xyz_angstrom)
-        lines = []
-        for index, (x, y, z) in enumerate(xyz_angstrom.tolist()):
-            lines.append(f"{self._prefixes[index]}{x:8.3f}{y:8.3f}{z:8.3f}{self._suffixes[index]}")
-            if index in self._ter_after:
-                lines.append(self._ter_after[index])
-        return "".join(lines)
+        return self._template % tuple(np.asarray(xyz_angstrom, dtype=np.float64).ravel().tolist())
+
+
+def _escaped(text: str) -> str:
+    return text.replace("%", "%%")
+
+
+def _ter_record(last_atom: mdtraj.core.topology.Atom, serial: int, chain_letter: str) -> str:
+    """TER after the last atom of a chain."""
+    residue = last_atom.residue
+    return (f"TER   {serial % 100000:>5}      {residue.name[:3]:>3} {chain_letter}"
+            f"{residue.resSeq % 10000:>4}\n")
 
 
 def _atom_prefix(atom: mdtraj.core.topology.Atom, serial: int, chain_letter: str) -> str:
