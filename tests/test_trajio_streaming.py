@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import struct
 import subprocess
 import sys
 import textwrap
+import threading
 
 import mdtraj
 import numpy as np
@@ -171,3 +173,33 @@ def test_leftover_partial_file_of_an_earlier_run_is_replaced(tmp_path, protein):
         writer.append(frames[:2])
     assert load_any(str(tmp_path / "run.dcd"), str(tmp_path / "run.pdb")).n_frames == 2
     assert not (tmp_path / ".run.part.dcd").exists()
+
+
+def test_close_from_another_thread_stops_a_worker_and_keeps_its_frames(tmp_path, protein):
+    topology, frames = protein
+    writer = open_writer(tmp_path / "run.dcd", topology)
+    started, refused = threading.Event(), []
+
+    def worker() -> None:
+        for index in itertools.count():  # until the writer is closed
+            try:
+                writer.append(frames[index % 5])
+            except TrajectoryWriteError:
+                refused.append(index)
+                return
+            started.set()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    started.wait()
+    writer.close()
+    thread.join()
+    assert refused and refused[0] == writer.frames_written
+    assert load_any(str(tmp_path / "run.dcd"), str(tmp_path / "run.pdb")).n_frames == writer.frames_written
+
+
+def test_a_folder_is_refused_as_output_name(tmp_path, protein):
+    topology, _ = protein
+    (tmp_path / "run.dcd").mkdir()
+    with pytest.raises(TrajectoryWriteError, match="is a folder"):
+        open_writer(tmp_path / "run.dcd", topology)

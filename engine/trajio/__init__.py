@@ -33,6 +33,12 @@ raises TrajectoryWriteError whose message, ``.path`` and ``.frames_written`` say
 file holds how many frames. Nothing is fsync'ed per frame (only at close), so a power cut,
 unlike a process crash, can lose the most recent frames.
 
+XTC frames are compressed by mdtraj through a scratch file of at most ~1 MB in the system's
+temporary folder; if that fails, append raises TrajectoryWriteError and the writer stays open.
+
+Threads: ``append`` and ``close`` take a lock, so a GUI thread may ``close`` (cancel) while a
+worker appends; the worker's next ``append`` then raises TrajectoryWriteError.
+
 Time stamps: XTC time = frame index * timestep_ps (ps; the frame index if unknown), XTC step =
 frame index; DCD DELTA = timestep_ps in AKMA units (0 if unknown); PDB has no time field.
 Coordinates in: Angstrom float32. Precision on disk: DCD float32, XTC 1e-3 nm, PDB 1e-3 A.

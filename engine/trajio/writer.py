@@ -52,6 +52,8 @@ class TrajectoryWriter(abc.ABC):
         self._lock = threading.RLock()
         if self.n_atoms == 0:
             raise TrajectoryWriteError("The topology holds no atoms, so there is nothing to write.")
+        if os.path.isdir(self.path):
+            raise TrajectoryWriteError(f"{self.path} is a folder; give a trajectory file name.")
         if not overwrite:
             self._refuse_existing()
         self._file = self._create_partial_file()
