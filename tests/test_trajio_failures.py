@@ -19,11 +19,12 @@ import sys
 import mdtraj
 import numpy as np
 import pytest
+from conftest import PFAM40
 
 from trajgen.engine.trajio import partial_path_for, topology_path_for
 from trajgen.engine.trajio.failures import describe_os_error
 
-STRUCTURE = "/work/shared/data/structures/pfam40/1GUU_A.pdb"
+STRUCTURE = str(PFAM40 / "1GUU_A.pdb")
 N_RESIDUES = 10  # a small topology keeps every file a few kilobytes
 
 CHILD = """

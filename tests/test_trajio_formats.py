@@ -8,12 +8,13 @@ import struct
 import mdtraj
 import numpy as np
 import pytest
+from conftest import PFAM40
 
 from trajgen.engine.errors import TrajectoryWriteError
 from trajgen.engine.trajio import SUPPORTED_FORMATS, open_writer, topology_path_for
 from trajgen.engine.trajio.dcd import PS_PER_AKMA
 
-STRUCTURE = "/work/shared/data/structures/pfam40/1CTF_A.pdb"
+STRUCTURE = str(PFAM40 / "1CTF_A.pdb")
 # Largest reading error per format in Angstrom: DCD float32, XTC 1e-3 nm, PDB 1e-3 A (rounding).
 TOLERANCE_ANGSTROM = {".dcd": 1e-4, ".xtc": 5.1e-3, ".pdb": 5.1e-4}
 

@@ -14,11 +14,12 @@ import threading
 import mdtraj
 import numpy as np
 import pytest
+from conftest import PFAM40
 
 from trajgen.engine.errors import TrajectoryWriteError
 from trajgen.engine.trajio import open_writer, partial_path_for, topology_path_for
 
-STRUCTURE = "/work/shared/data/structures/pfam40/1GUU_A.pdb"
+STRUCTURE = str(PFAM40 / "1GUU_A.pdb")
 FORMATS = [".dcd", ".xtc", ".pdb"]
 
 
