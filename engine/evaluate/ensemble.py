@@ -1,0 +1,161 @@
+"""Trajectories as heavy-atom ensembles, matched atom by atom and superposed on a start structure.
+
+Coordinates here are in Angstrom (float32), times in picoseconds. A generated and a reference
+trajectory of the same protein are matched residue by residue in sequence order and by atom
+name (hydrogens dropped), so atom ``i`` means the same atom in both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mdtraj as md
+import numpy as np
+
+from trajgen.engine.errors import TrajgenError
+from trajgen.engine.structure.residue_constants import MODIFIED_RESIDUES, RESNAME_ALIASES
+
+NM_TO_ANGSTROM = 10.0
+
+
+class EvaluationError(TrajgenError):
+    """Two trajectories cannot be compared (different proteins, no common atoms, too few frames)."""
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """Heavy-atom frames of one protein.
+
+    xyz: (T, N, 3) float32 Angstrom. topology: mdtraj.Topology of the N atoms.
+    timestep_ps: time between consecutive frames in ps. label: a short name for tables.
+    """
+
+    xyz: np.ndarray
+    topology: md.Topology
+    timestep_ps: float
+    label: str
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.xyz.shape[0])
+
+    @property
+    def ca_indices(self) -> np.ndarray:
+        """(n_CA,) indices of the Calpha atoms."""
+        return np.array([a.index for a in self.topology.atoms if a.name == "CA"], dtype=np.int64)
+
+    @property
+    def ca_xyz(self) -> np.ndarray:
+        """(T, n_CA, 3) Calpha positions in Angstrom."""
+        return self.xyz[:, self.ca_indices]
+
+    def slice(self, start: int, stop: int, label: str) -> "Ensemble":
+        """Frames ``start:stop`` as a new ensemble (same atoms and time step)."""
+        return Ensemble(self.xyz[start:stop], self.topology, self.timestep_ps, label)
+
+    def to_mdtraj(self) -> md.Trajectory:
+        """The ensemble as an mdtraj.Trajectory (nm, as mdtraj expects)."""
+        times = np.arange(self.n_frames, dtype=np.float64) * self.timestep_ps
+        return md.Trajectory(self.xyz / NM_TO_ANGSTROM, self.topology, time=times)
+
+
+def load_trajectory(path: str, top: str | None = None) -> md.Trajectory:
+    """Read a trajectory file (any mdtraj format; ``top`` for formats without a topology)."""
+    try:
+        return md.load(path, top=top) if top else md.load(path)
+    except (OSError, ValueError, TypeError) as exc:
+        raise EvaluationError(f"Could not read the trajectory {path}: {exc}") from exc
+
+
+def file_timestep_ps(traj: md.Trajectory) -> float:
+    """Frame spacing written in the file (ps); 1.0 when the file has a single frame or no times."""
+    if traj.n_frames < 2:
+        return 1.0
+    step = float(traj.time[1] - traj.time[0])
+    return step if step > 0 else 1.0
+
+
+def _canonical_resname(name: str) -> str:
+    name = RESNAME_ALIASES.get(name, name)
+    return MODIFIED_RESIDUES[name][0] if name in MODIFIED_RESIDUES else name
+
+
+def _protein_residues(top: md.Topology) -> list:
+    return [r for r in top.residues if r.is_protein or any(a.name == "CA" for a in r.atoms)]
+
+
+def match_heavy_atoms(gen_top: md.Topology, ref_top: md.Topology) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of heavy atoms present in both topologies, residue by residue in sequence order.
+
+    Returns (gen_indices (M,), ref_indices (M,)) in the reference's atom order. Raises
+    EvaluationError when the residue counts or residue names differ.
+    """
+    gen_res, ref_res = _protein_residues(gen_top), _protein_residues(ref_top)
+    if len(gen_res) != len(ref_res):
+        raise EvaluationError(
+            f"The generated trajectory has {len(gen_res)} protein residues and the reference "
+            f"{len(ref_res)}; they must be the same protein.")
+    gen_idx, ref_idx = [], []
+    for g, r in zip(gen_res, ref_res):
+        if _canonical_resname(g.name) != _canonical_resname(r.name):
+            raise EvaluationError(
+                f"Residue {r.name}{r.resSeq} of the reference faces {g.name}{g.resSeq} in the "
+                "generated trajectory; the sequences differ.")
+        gen_atoms = {a.name: a.index for a in g.atoms if not _is_hydrogen(a)}
+        for atom in r.atoms:
+            if not _is_hydrogen(atom) and atom.name in gen_atoms:
+                gen_idx.append(gen_atoms[atom.name])
+                ref_idx.append(atom.index)
+    if not any(ref_top.atom(i).name == "CA" for i in ref_idx):
+        raise EvaluationError("The two trajectories share no Calpha atoms, so they cannot be superposed.")
+    return np.array(gen_idx, dtype=np.int64), np.array(ref_idx, dtype=np.int64)
+
+
+def _is_hydrogen(atom) -> bool:
+    if atom.element is not None and atom.element.symbol in ("H", "D"):
+        return True
+    return atom.element is None and atom.name.startswith("H")
+
+
+def kabsch_superpose(xyz: np.ndarray, target: np.ndarray, fit_indices: np.ndarray) -> np.ndarray:
+    """Rigidly move every frame so its ``fit_indices`` atoms best match ``target`` (least squares).
+
+    xyz: (T, N, 3), target: (N, 3), both Angstrom. Returns (T, N, 3) float32.
+    """
+    mobile = xyz[:, fit_indices].astype(np.float64)
+    fixed = target[fit_indices].astype(np.float64)
+    mobile_c, fixed_c = mobile.mean(axis=1, keepdims=True), fixed.mean(axis=0)
+    cov = np.einsum("tni,nj->tij", mobile - mobile_c, fixed - fixed_c)  # (T, 3, 3)
+    u, _, vt = np.linalg.svd(cov)
+    d = np.sign(np.linalg.det(u @ vt))
+    u[:, :, -1] *= d[:, None]
+    rot = u @ vt  # maps mobile (row vectors) onto fixed
+    moved = (xyz.astype(np.float64) - mobile_c) @ rot + fixed_c
+    return moved.astype(np.float32)
+
+
+def ensemble_from_trajectory(traj: md.Trajectory, atom_indices: np.ndarray, timestep_ps: float,
+                             label: str) -> Ensemble:
+    """Keep ``atom_indices`` of ``traj`` (in that order) as an Ensemble in Angstrom."""
+    sub = traj.atom_slice(atom_indices)
+    return Ensemble(sub.xyz.astype(np.float32) * NM_TO_ANGSTROM, sub.topology, float(timestep_ps), label)
+
+
+def prepare_pair(gen: md.Trajectory, ref: md.Trajectory, gen_timestep_ps: float, ref_timestep_ps: float,
+                 gen_label: str = "generated", ref_label: str = "MD") -> tuple[Ensemble, Ensemble, np.ndarray]:
+    """Match heavy atoms and superpose both trajectories (on Calpha) on the reference's first frame.
+
+    Returns (generated Ensemble, reference Ensemble, start structure (N, 3) Angstrom). Both
+    ensembles share the reference's topology and atom order.
+    """
+    if gen.n_frames < 2 or ref.n_frames < 2:
+        raise EvaluationError("Both trajectories need at least two frames to compare ensembles.")
+    gen_idx, ref_idx = match_heavy_atoms(gen.topology, ref.topology)
+    ref_ens = ensemble_from_trajectory(ref, ref_idx, ref_timestep_ps, ref_label)
+    gen_xyz = gen.xyz[:, gen_idx].astype(np.float32) * NM_TO_ANGSTROM
+    start = ref_ens.xyz[0].copy()
+    ca = ref_ens.ca_indices
+    ref_aligned = kabsch_superpose(ref_ens.xyz, start, ca)
+    gen_aligned = kabsch_superpose(gen_xyz, start, ca)
+    return (Ensemble(gen_aligned, ref_ens.topology, float(gen_timestep_ps), gen_label),
+            Ensemble(ref_aligned, ref_ens.topology, float(ref_timestep_ps), ref_label), start)
