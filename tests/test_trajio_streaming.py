@@ -204,3 +204,19 @@ def test_a_folder_is_refused_as_output_name(tmp_path, protein):
     (tmp_path / "run.dcd").mkdir()
     with pytest.raises(TrajectoryWriteError, match="is a folder"):
         open_writer(tmp_path / "run.dcd", topology)
+
+
+def test_result_path_follows_the_frames_from_partial_file_to_output(tmp_path, protein):
+    topology, frames = protein
+    writer = open_writer(tmp_path / "run.xtc", topology)
+    writer.append(frames[0])
+    assert writer.result_path == writer.partial_path
+    writer.close()
+    assert writer.result_path == writer.path == str(tmp_path / "run.xtc")
+
+
+def test_result_path_is_none_when_no_frame_was_kept(tmp_path, protein):
+    topology, _ = protein
+    writer = open_writer(tmp_path / "run.xtc", topology)
+    writer.close()
+    assert writer.result_path is None

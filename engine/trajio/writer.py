@@ -30,7 +30,8 @@ class TrajectoryWriter(abc.ABC):
 
     Attributes: ``path`` (final file, absolute), ``partial_path`` (the hidden file that holds
     the frames until ``close``), ``topology_path`` (the PDB written beside a DCD/XTC at the
-    first frame; ``None`` for PDB output), ``frames_written``, ``timestep_ps``.
+    first frame; ``None`` for PDB output), ``frames_written``, ``timestep_ps``, and
+    ``result_path`` (where the frames are now).
 
     Use as a context manager: leaving the ``with`` block, also by an exception or Ctrl-C,
     closes the writer and keeps every frame appended so far under ``path``.
@@ -49,6 +50,7 @@ class TrajectoryWriter(abc.ABC):
         self.topology_path = topology_path_for(self.path) if self.writes_topology_pdb else None
         self.frames_written = 0
         self._closed = False
+        self._kept_at: str | None = self.partial_path
         self._lock = threading.RLock()
         if self.n_atoms == 0:
             raise TrajectoryWriteError("The topology holds no atoms, so there is nothing to write.")
@@ -82,6 +84,12 @@ class TrajectoryWriter(abc.ABC):
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def result_path(self) -> str | None:
+        """Where the frames are now: ``partial_path`` while open, ``path`` after ``close``,
+        ``partial_path`` if the final rename failed, ``None`` if no frame was kept."""
+        return self._kept_at
+
     def frame_time_ps(self, index: int) -> float:
         """Time stamp of frame ``index`` (0-based): ``index * timestep_ps``, or ``index`` if unknown."""
         return float(index) * (self.timestep_ps if self.timestep_ps is not None else 1.0)
@@ -98,7 +106,7 @@ class TrajectoryWriter(abc.ABC):
             if self._closed:
                 raise TrajectoryWriteError(
                     f"The trajectory {self.path} is already closed; no more frames can be added.",
-                    path=self.path, frames_written=self.frames_written)
+                    path=self._kept_at, frames_written=self.frames_written)
             for frame in frames:
                 if self.frames_written == 0 and self.topology_path is not None:
                     self._write_topology_pdb(frame)
@@ -172,15 +180,15 @@ class TrajectoryWriter(abc.ABC):
             self._file.truncate(size)
             self._record_frame_count(self.frames_written)
         except OSError:
-            pass  # the frame's bytes may stay; the header count still excludes them
+            pass  # nothing more to do; in a DCD the header count still excludes the frame
 
     def _fail(self, error: OSError, action: str):
         """Close what was written and raise the error that names where the frames are."""
         try:
             self.close()
-            where = self.path if self.frames_written else None
         except TrajectoryWriteError:
-            where = self.partial_path
+            pass  # the frames stay in the partial file, which result_path names
+        where = self._kept_at
         if where is None:
             held = "No frames were written, so no trajectory file was kept."
         else:
@@ -198,6 +206,7 @@ class TrajectoryWriter(abc.ABC):
     def _finish(self) -> None:
         if self.frames_written == 0:
             self._file.discard()
+            self._kept_at = None
             return
         end = self._file.size
         try:
@@ -206,6 +215,7 @@ class TrajectoryWriter(abc.ABC):
             self._file.truncate(end)  # the footer is optional in every format we write
         self._file.sync_and_close()
         os.replace(self.partial_path, self.path)
+        self._kept_at = self.path
 
     def _create_partial_file(self) -> PartFile:
         try:
