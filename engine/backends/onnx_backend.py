@@ -1,0 +1,43 @@
+"""ONNX Runtime backend: runs the exported denoiser step on CPU or CUDA, no torch needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from trajgen.engine.checkpoint import CheckpointInfo
+from trajgen.engine.errors import DeviceError
+from trajgen.engine.model.io_spec import INPUT_NAMES, OUTPUT_NAMES
+
+PROVIDERS = {"cpu": ["CPUExecutionProvider"], "cuda": ["CUDAExecutionProvider", "CPUExecutionProvider"]}
+
+
+class OnnxBackend:
+    """Callable denoiser over numpy arrays, backed by an ``onnxruntime.InferenceSession``."""
+
+    name = "onnx"
+
+    def __init__(self, path: str | Path, device: str = "cpu", threads: int | None = None):
+        import onnxruntime as ort
+
+        kind = device.split(":")[0]
+        if kind not in PROVIDERS:
+            raise DeviceError(f"Unknown device {device!r} for ONNX Runtime; use cpu or cuda.")
+        if kind == "cuda" and "CUDAExecutionProvider" not in ort.get_available_providers():
+            raise DeviceError("A CUDA device was asked for, but this ONNX Runtime has no CUDA support or sees no "
+                              "GPU; install onnxruntime-gpu or use --device cpu.")
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+        providers = PROVIDERS[kind]
+        if kind == "cuda" and ":" in device:
+            providers = [("CUDAExecutionProvider", {"device_id": int(device.split(":")[1])}), "CPUExecutionProvider"]
+        self.session = ort.InferenceSession(str(path), options, providers=providers)
+        info = CheckpointInfo.from_metadata(self.session.get_modelmeta().custom_metadata_map, str(path))
+        self.info, self.config, self.flow, self.device = info, info.model, info.flow, device
+
+    def __call__(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        feed = {n: np.ascontiguousarray(inputs[n]) for n in INPUT_NAMES}
+        return dict(zip(OUTPUT_NAMES, self.session.run(list(OUTPUT_NAMES), feed)))
