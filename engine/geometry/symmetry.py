@@ -73,7 +73,9 @@ def needs_swap(aatype: np.ndarray, positions: np.ndarray, mask: np.ndarray) -> n
     """
     slots = SWAP_DECIDER[aatype]  # (L, 5)
     residues = np.arange(aatype.shape[0])[:, None]
-    complete = HAS_SWAP[aatype] & mask[residues, slots].all(-1) & mask[residues, SWAP_PERM[aatype]].all(-1)
+    perm = SWAP_PERM[aatype]
+    moved_present = (mask[residues, perm] | (perm == np.arange(perm.shape[-1]))).all(-1)
+    complete = HAS_SWAP[aatype] & mask[residues, slots].all(-1) & moved_present
     picked = positions[..., residues, slots, :]  # (..., L, 5, 3)
     a, b, c, d, d_alt = (picked[..., k, :] for k in range(5))
     return complete & (np.abs(dihedral(a, b, c, d_alt)) < np.abs(dihedral(a, b, c, d)))

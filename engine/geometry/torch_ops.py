@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from trajgen.engine.errors import GeometryError
-from trajgen.engine.geometry import ideal, rigid_groups, symmetry, torsions
+from trajgen.engine.geometry import ideal, rebuild, rigid_groups, symmetry, torsions
 
 _EPS = 1e-8
 _TABLES: dict[tuple[str, torch.dtype], dict[str, torch.Tensor]] = {}
@@ -22,10 +22,9 @@ def _tables(device: torch.device, dtype: torch.dtype) -> dict[str, torch.Tensor]
     if key not in _TABLES:
         sources = {
             "default_rot": rigid_groups.GROUP_DEFAULT_ROT, "default_trans": rigid_groups.GROUP_DEFAULT_TRANS,
-            "atom_group": rigid_groups.ATOM_GROUP, "atom_local": rigid_groups.ATOM_LOCAL,
-            "atom_exists": rigid_groups.ATOM_EXISTS, "chi_slots": torsions.CHI_ATOM_SLOTS,
-            "chi_exists": torsions.CHI_EXISTS, "swap_perm": symmetry.SWAP_PERM,
-            "swap_decider": symmetry.SWAP_DECIDER, "has_swap": symmetry.HAS_SWAP,
+            "atom_exists": rigid_groups.ATOM_EXISTS, "atom_local_by_group": rigid_groups.ATOM_LOCAL_BY_GROUP,
+            "chi_slots": torsions.CHI_ATOM_SLOTS, "chi_exists": torsions.CHI_EXISTS,
+            "swap_perm": symmetry.SWAP_PERM, "swap_decider": symmetry.SWAP_DECIDER, "has_swap": symmetry.HAS_SWAP,
         }
         _TABLES[key] = {
             name: torch.tensor(np.array(array), device=device, dtype=dtype if array.dtype.kind == "f" else None)
@@ -78,7 +77,8 @@ def canonicalize_symmetric_atoms(aatype, positions: torch.Tensor, mask) -> torch
     t = _tables(device, positions.dtype)
     residues = torch.arange(aatype.shape[0], device=device)[:, None]
     slots, perm = t["swap_decider"][aatype], t["swap_perm"][aatype]
-    complete = t["has_swap"][aatype] & mask[residues, slots].all(-1) & mask[residues, perm].all(-1)
+    moved_present = (mask[residues, perm] | (perm == torch.arange(perm.shape[-1], device=device))).all(-1)
+    complete = t["has_swap"][aatype] & mask[residues, slots].all(-1) & moved_present
     with torch.no_grad():
         picked = positions[..., residues, slots, :]
         a, b, c, d, d_alt = (picked[..., k, :] for k in range(5))
@@ -116,6 +116,35 @@ def torsions_from_atoms(aatype, positions: torch.Tensor, mask, segment_start) ->
     return torch.where(torsion_mask[..., None], sin_cos, identity), torsion_mask
 
 
+def _place_atoms(local_by_group: torch.Tensor, group_rot: torch.Tensor, group_trans: torch.Tensor) -> torch.Tensor:
+    """Atoms (..., L, 15, 3) from group frames (..., L, 6, 3, 3), (..., L, 6, 3) in one batched product."""
+    n_res = local_by_group.shape[0]
+    batch = group_rot.shape[:-4]
+    frames = torch.cat([group_rot, group_trans[..., None]], dim=-1).reshape((-1, n_res) + group_rot.shape[-3:-1] + (4,))
+    stacked = frames.permute(1, 0, 3, 2, 4).reshape(n_res, -1, ideal.NUM_GROUPS * 4)  # (L, F*3, 24)
+    atoms = torch.bmm(stacked, local_by_group)  # (L, F*3, 15)
+    atoms = atoms.reshape(n_res, -1, 3, local_by_group.shape[-1]).permute(1, 0, 3, 2)  # (F, L, 15, 3)
+    return atoms.reshape(batch + atoms.shape[1:])
+
+
+def close_proline_rings(aatype: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+    """Torch version of ``rebuild.close_proline_rings`` (returns a new tensor)."""
+    pro = torch.nonzero(aatype == rebuild._PRO).flatten()
+    if pro.numel() == 0:
+        return positions
+    n, cg, cd = (positions[..., pro, slot, :] for slot in (rebuild._PRO_N, rebuild._PRO_CG, rebuild._PRO_CD))
+    distance = torch.linalg.vector_norm(cg - n, dim=-1, keepdim=True).clamp_min(1e-6)
+    axis = (cg - n) / distance
+    along = (distance**2 + rebuild._N_CD_BOND**2 - rebuild._CG_CD_BOND**2) / (2 * distance)
+    radius = torch.sqrt((rebuild._N_CD_BOND**2 - along**2).clamp_min(1e-12))
+    centre = n + along * axis
+    offset = cd - centre
+    offset = offset - (offset * axis).sum(-1, keepdim=True) * axis
+    positions = positions.clone()
+    positions[..., pro, rebuild._PRO_CD, :] = centre + radius * _normalize(offset)
+    return positions
+
+
 def atoms_from_frames_torsions(aatype, rot: torch.Tensor, trans: torch.Tensor, torsions_sin_cos: torch.Tensor, chain_end) -> tuple[torch.Tensor, torch.Tensor]:
     """All heavy atoms (..., L, 15, 3) and mask (L, 15) from frames and (sin, cos) torsions (..., L, 7, 2)."""
     device = rot.device
@@ -123,6 +152,9 @@ def atoms_from_frames_torsions(aatype, rot: torch.Tensor, trans: torch.Tensor, t
     if tuple(torsions_sin_cos.shape[-3:]) != (aatype.shape[0], 7, 2):
         raise GeometryError(f"Torsions must have shape (..., {aatype.shape[0]}, 7, 2); got {tuple(torsions_sin_cos.shape)}.")
     t = _tables(device, rot.dtype)
+    batch = torch.broadcast_shapes(rot.shape[:-3], trans.shape[:-2], torsions_sin_cos.shape[:-3])
+    rot, trans = rot.expand(batch + rot.shape[-3:]), trans.expand(batch + trans.shape[-2:])
+    torsions_sin_cos = torsions_sin_cos.expand(batch + torsions_sin_cos.shape[-3:])
     unit = _normalize(torsions_sin_cos[..., 2:, :])  # psi, chi1..chi4
     sin, cos = unit[..., 0], unit[..., 1]
     zero, one = torch.zeros_like(sin), torch.ones_like(sin)
@@ -135,9 +167,8 @@ def atoms_from_frames_torsions(aatype, rot: torch.Tensor, trans: torch.Tensor, t
         frames.append((parent_rot @ local_rot[..., group - 1, :, :], _apply(parent_rot, parent_trans, local_trans[..., group - 1, :])))
     group_rot = torch.stack([f[0] for f in frames], dim=-3)
     group_trans = torch.stack([f[1] for f in frames], dim=-2)
-    residues = torch.arange(aatype.shape[0], device=device)[:, None]
-    atom_group = t["atom_group"][aatype]
-    positions = _apply(group_rot[..., residues, atom_group, :, :], group_trans[..., residues, atom_group, :], t["atom_local"][aatype])
+    positions = _place_atoms(t["atom_local_by_group"][aatype], group_rot, group_trans)
+    positions = close_proline_rings(aatype, positions)
     mask = t["atom_exists"][aatype].clone()
     mask[:, -1] = chain_end
     return positions * mask[..., None], mask
