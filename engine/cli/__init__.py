@@ -15,6 +15,7 @@ from ..errors import TrajgenError
 
 SUBCOMMAND_MODULES = (
     "trajgen.engine.cli.info",
+    "trajgen.engine.cli_generate",
 )
 
 
