@@ -1,0 +1,152 @@
+"""Generation speed and memory of the learned model against protein size and rollout length.
+
+Runs every (backend, residues, frames) case in a fresh subprocess so peak RSS is per case, and
+prints one JSON line per case plus a Markdown table. Weights are random (speed does not depend
+on training); proteins of 50 x k residues are k copies of the shipped 1GUU chain, 40 A apart.
+
+    /work/venv/bin/python benchmarks/speed.py --residues 50,100,200 --frames 100 --backends torch,onnx
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "engine" / "assets" / "1GUU_A.pdb"
+
+
+def tiled_pdb(n_copies: int, path: Path) -> Path:
+    """A PDB of n copies of the example chain, chains A, B, ..., shifted 40 A apart along x."""
+    atoms = [l for l in EXAMPLE.read_text().splitlines() if l.startswith("ATOM")]
+    lines = []
+    for c in range(n_copies):
+        for line in atoms:
+            x = float(line[30:38]) + 40.0 * c
+            lines.append(f"{line[:21]}{chr(65 + c)}{line[22:30]}{x:8.3f}{line[38:]}")
+        lines.append("TER")
+    path.write_text("\n".join(lines + ["END"]) + "\n")
+    return path
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process (VmHWM; unlike ru_maxrss it is not inherited over exec)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def run_case(args) -> dict:
+    """One case in this process: build the generator, stream frames, time and measure memory."""
+    from trajgen.engine.backends.select import load_backend
+    from trajgen.engine.generate import GenerationRequest, TrajectoryGenerator
+    from trajgen.engine.structure import load_protein
+
+    protein = load_protein(args.pdb)
+    t_load = time.perf_counter()
+    backend = load_backend(args.checkpoint, backend=args.backend, device="cpu", threads=args.threads)
+    load_s = time.perf_counter() - t_load
+    request = GenerationRequest(length_ps=args.frames * 100.0, interval_ps=100.0, mode=args.mode)
+    t0 = time.perf_counter()
+    gen = TrajectoryGenerator(protein, request, backend)
+    first, rss, done = None, {}, 0
+    for frame in gen:
+        if frame.index == 1:
+            first = time.perf_counter() - t0
+            t1 = time.perf_counter()
+        if frame.index in (10, 100, 1000, 10000):
+            rss[frame.index] = round(rss_mib(), 1)
+        done = frame.index
+        if time.perf_counter() - t0 > args.max_seconds:
+            gen.cancel()
+    elapsed = time.perf_counter() - t1
+    return {"backend": args.backend, "residues": len(protein.aatype), "frames_asked": args.frames,
+            "frames_done": done, "mode": args.mode, "load_s": round(load_s, 3), "first_frame_s": round(first, 3),
+            "frames_per_s": round((done - 1) / elapsed, 2) if done > 1 else None,
+            "peak_rss_mib": peak_rss_mib(),
+            "rss_mib_at_frame": rss}
+
+
+def make_checkpoints(preset: str, steps: int, folder: Path) -> dict[str, Path]:
+    import torch
+
+    from trajgen.engine.backends.export import export_onnx
+    from trajgen.engine.checkpoint import save_checkpoint
+    from trajgen.engine.flow.process import FlowConfig
+    from trajgen.engine.model import preset as make_preset
+    from trajgen.engine.model.network import Denoiser
+
+    torch.manual_seed(0)
+    model, flow = Denoiser(make_preset(preset)), FlowConfig(n_steps=steps)
+    save_checkpoint(folder / "model.safetensors", model, flow)
+    export_onnx(model, folder / "model.onnx", flow)
+    return {"torch": folder / "model.safetensors", "onnx": folder / "model.onnx"}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--preset", default="default")
+    p.add_argument("--steps", type=int, default=None, help="flow steps per frame (default: FlowConfig's)")
+    p.add_argument("--residues", default="50,100,200,400,800")
+    p.add_argument("--frames", default="100")
+    p.add_argument("--backends", default="torch,onnx")
+    p.add_argument("--mode", default="single", choices=("single", "hierarchical", "auto"))
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--max-seconds", type=float, default=120.0, help="stop a case after this long")
+    p.add_argument("--case", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--pdb", help=argparse.SUPPRESS)
+    p.add_argument("--checkpoint", help=argparse.SUPPRESS)
+    p.add_argument("--backend", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.case:
+        args.frames = int(args.frames)
+        print(json.dumps(run_case(args)))
+        return
+    from trajgen.engine.flow.process import FlowConfig
+
+    steps = args.steps or FlowConfig().n_steps
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        checkpoints = make_checkpoints(args.preset, steps, Path(tmp))
+        for n_res in [int(r) for r in args.residues.split(",")]:
+            pdb = tiled_pdb(max(1, n_res // 50), Path(tmp) / f"p{n_res}.pdb")
+            for frames in args.frames.split(","):
+                for backend in args.backends.split(","):
+                    cmd = [sys.executable, __file__, "--case", "--pdb", str(pdb), "--checkpoint",
+                           str(checkpoints[backend]), "--backend", backend, "--frames", frames, "--mode", args.mode,
+                           "--threads", str(args.threads), "--max-seconds", str(args.max_seconds)]
+                    out = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ))
+                    if out.returncode != 0:
+                        print(out.stderr[-2000:], file=sys.stderr)
+                        continue
+                    row = json.loads(out.stdout.strip().splitlines()[-1])
+                    row.update(preset=args.preset, steps=steps)
+                    print(json.dumps(row), flush=True)
+                    rows.append(row)
+    print("\n| backend | residues | frames done/asked | load (s) | first frame (s) | frames/s | peak RSS (MiB) "
+          "| RSS at frame (MiB) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['backend']} | {r['residues']} | {r['frames_done']}/{r['frames_asked']} | {r['load_s']} "
+              f"| {r['first_frame_s']} "
+              f"| {r['frames_per_s']} | {r['peak_rss_mib']} | {r['rss_mib_at_frame']} |")
+
+
+if __name__ == "__main__":
+    main()
