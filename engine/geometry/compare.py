@@ -7,7 +7,10 @@ reference that fits better. No superposition: both inputs must share one coordin
 
 import numpy as np
 
+from trajgen.engine.geometry.rebuild import atoms_from_frames_torsions
+from trajgen.engine.geometry.rigid import backbone_frames
 from trajgen.engine.geometry.symmetry import swap_symmetric_atoms
+from trajgen.engine.geometry.torsions import torsions_from_atoms
 from trajgen.engine.structure.residue_constants import OXT_SLOT
 
 BACKBONE_SLOTS = (0, 1, 2, 3)  # N, CA, C, O
@@ -19,7 +22,9 @@ def _swap_o_oxt(reference: np.ndarray) -> np.ndarray:
     return swapped
 
 
-def symmetric_squared_errors(aatype: np.ndarray, predicted: np.ndarray, reference: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def symmetric_squared_errors(
+    aatype: np.ndarray, predicted: np.ndarray, reference: np.ndarray, mask: np.ndarray
+) -> np.ndarray:
     """Per-atom squared distances (..., L, 15) in Angstrom^2, zero outside ``mask``.
 
     aatype (L,) int; predicted and reference (..., L, 15, 3) Angstrom; mask (L, 15) bool, the atoms
@@ -49,7 +54,9 @@ def backbone_mask(mask: np.ndarray) -> np.ndarray:
     return selected
 
 
-def round_trip(aatype: np.ndarray, positions: np.ndarray, mask: np.ndarray, segment_start: np.ndarray, chain_end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def round_trip(
+    aatype: np.ndarray, positions: np.ndarray, mask: np.ndarray, segment_start: np.ndarray, chain_end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Atoms -> frames and torsions -> atoms, and the per-atom squared error of the rebuild.
 
     aatype (L,), positions (..., L, 15, 3) Angstrom, mask (L, 15), segment_start (L,), chain_end (L,).
@@ -57,10 +64,6 @@ def round_trip(aatype: np.ndarray, positions: np.ndarray, mask: np.ndarray, segm
     same coordinate frame, no superposition) and the compared atoms (L, 15): present in the input and
     rebuilt, in residues whose N, CA and C exist.
     """
-    from trajgen.engine.geometry.rebuild import atoms_from_frames_torsions
-    from trajgen.engine.geometry.rigid import backbone_frames
-    from trajgen.engine.geometry.torsions import torsions_from_atoms
-
     rot, trans = backbone_frames(positions)
     angles, _ = torsions_from_atoms(aatype, positions, mask, segment_start)
     rebuilt, rebuilt_mask = atoms_from_frames_torsions(aatype, rot, trans, angles, chain_end)

@@ -31,7 +31,9 @@ def rotate_about_x(rot: np.ndarray, sin: np.ndarray, cos: np.ndarray) -> np.ndar
     return np.stack([col0, c * col1 + s * col2, c * col2 - s * col1], axis=-1)
 
 
-def group_frames(aatype: np.ndarray, rot: np.ndarray, trans: np.ndarray, sin: np.ndarray, cos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def group_frames(
+    aatype: np.ndarray, rot: np.ndarray, trans: np.ndarray, sin: np.ndarray, cos: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Global frames of the six rigid groups of every residue.
 
     rot (..., L, 3, 3), trans (..., L, 3) Angstrom; sin, cos (..., L, 6) of each group's torsion

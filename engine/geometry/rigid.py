@@ -44,13 +44,6 @@ def invert(rot: np.ndarray, trans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rot_t, -np.einsum("...ij,...j->...i", rot_t, trans)
 
 
-def rotation_about_x(sin: np.ndarray, cos: np.ndarray) -> np.ndarray:
-    """Rotations (..., 3, 3) by the angle with the given sine and cosine (...,) about the x axis."""
-    zero, one = np.zeros_like(sin), np.ones_like(sin)
-    rows = [one, zero, zero, zero, cos, -sin, zero, sin, cos]
-    return np.stack(rows, axis=-1).reshape(sin.shape + (3, 3))
-
-
 def check_positions(positions: np.ndarray) -> None:
     """Raise GeometryError unless ``positions`` is (..., L, 15, 3) in the residue slot layout."""
     if positions.ndim < 3 or positions.shape[-2:] != (15, 3):

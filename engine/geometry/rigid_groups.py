@@ -25,7 +25,9 @@ from trajgen.engine.structure.residue_constants import ATOM_NAMES, CHI_ATOMS, MA
 NUM_TYPES = len(RESTYPES_3)
 
 
-def place_atom(a: np.ndarray, b: np.ndarray, c: np.ndarray, bond: float, angle_deg: float, dihedral_deg: float) -> np.ndarray:
+def place_atom(
+    a: np.ndarray, b: np.ndarray, c: np.ndarray, bond: float, angle_deg: float, dihedral_deg: float
+) -> np.ndarray:
     """NeRF: the point at ``bond`` from c with angle (b, c, d) and dihedral (a, b, c, d) in degrees."""
     angle, dihedral = math.radians(angle_deg), math.radians(dihedral_deg)
     bc = (c - b) / np.linalg.norm(c - b)
@@ -119,5 +121,7 @@ def _scatter_local(atom_group: np.ndarray, atom_local: np.ndarray) -> np.ndarray
 GROUP_DEFAULT_ROT, GROUP_DEFAULT_TRANS, ATOM_GROUP, ATOM_LOCAL, ATOM_EXISTS, GROUP_EXISTS = _build_all()
 # ATOM_LOCAL_BY_GROUP (21, 24, 15): see ``_scatter_local``.
 ATOM_LOCAL_BY_GROUP = _scatter_local(ATOM_GROUP, ATOM_LOCAL)
-for _table in (GROUP_DEFAULT_ROT, GROUP_DEFAULT_TRANS, ATOM_GROUP, ATOM_LOCAL, ATOM_EXISTS, GROUP_EXISTS, ATOM_LOCAL_BY_GROUP):
+for _table in (
+    GROUP_DEFAULT_ROT, GROUP_DEFAULT_TRANS, ATOM_GROUP, ATOM_LOCAL, ATOM_EXISTS, GROUP_EXISTS, ATOM_LOCAL_BY_GROUP
+):
     _table.setflags(write=False)

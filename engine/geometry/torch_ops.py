@@ -100,7 +100,8 @@ def torsions_from_atoms(aatype, positions: torch.Tensor, mask, segment_start) ->
     chi_slots = t["chi_slots"][aatype]
     chi_atoms = positions[..., residues, chi_slots, :]  # (..., L, 4, 4, 3)
     chis = dihedral_sin_cos(*(chi_atoms[..., j, :] for j in range(4)))
-    sin_cos = torch.cat([torch.stack([dihedral_sin_cos(prev_ca, prev_c, n, ca), dihedral_sin_cos(prev_c, n, ca, c), psi], -2), chis], -2)
+    omega, phi = dihedral_sin_cos(prev_ca, prev_c, n, ca), dihedral_sin_cos(prev_c, n, ca, c)
+    sin_cos = torch.cat([torch.stack([omega, phi, psi], -2), chis], -2)  # (..., L, 7, 2)
     has_prev = ~segment_start
     has_prev[0] = False
     prev_mask = torch.roll(mask, 1, dims=0)
@@ -145,7 +146,9 @@ def close_proline_rings(aatype: torch.Tensor, positions: torch.Tensor) -> torch.
     return positions
 
 
-def atoms_from_frames_torsions(aatype, rot: torch.Tensor, trans: torch.Tensor, torsions_sin_cos: torch.Tensor, chain_end) -> tuple[torch.Tensor, torch.Tensor]:
+def atoms_from_frames_torsions(
+    aatype, rot: torch.Tensor, trans: torch.Tensor, torsions_sin_cos: torch.Tensor, chain_end
+) -> tuple[torch.Tensor, torch.Tensor]:
     """All heavy atoms (..., L, 15, 3) and mask (L, 15) from frames and (sin, cos) torsions (..., L, 7, 2)."""
     device = rot.device
     aatype, chain_end = _long(aatype, device), _bool(chain_end, device)
@@ -164,7 +167,8 @@ def atoms_from_frames_torsions(aatype, rot: torch.Tensor, trans: torch.Tensor, t
     frames = [(rot, trans)]
     for group in range(1, ideal.NUM_GROUPS):
         parent_rot, parent_trans = frames[ideal.PARENT_OF_GROUP[group]]
-        frames.append((parent_rot @ local_rot[..., group - 1, :, :], _apply(parent_rot, parent_trans, local_trans[..., group - 1, :])))
+        child_rot, child_trans = local_rot[..., group - 1, :, :], local_trans[..., group - 1, :]
+        frames.append((parent_rot @ child_rot, _apply(parent_rot, parent_trans, child_trans)))
     group_rot = torch.stack([f[0] for f in frames], dim=-3)
     group_trans = torch.stack([f[1] for f in frames], dim=-2)
     positions = _place_atoms(t["atom_local_by_group"][aatype], group_rot, group_trans)

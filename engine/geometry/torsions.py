@@ -44,7 +44,8 @@ def wrap_angle(angle: np.ndarray) -> np.ndarray:
 def _check_inputs(aatype: np.ndarray, positions: np.ndarray, mask: np.ndarray, segment_start: np.ndarray) -> None:
     check_positions(positions)
     n_res = positions.shape[-3]
-    for name, array, shape in (("aatype", aatype, (n_res,)), ("mask", mask, (n_res, 15)), ("segment_start", segment_start, (n_res,))):
+    expected = {"aatype": (aatype, (n_res,)), "mask": (mask, (n_res, 15)), "segment_start": (segment_start, (n_res,))}
+    for name, (array, shape) in expected.items():
         if array.shape != shape:
             raise GeometryError(f"{name} must have shape {shape} to match {n_res} residues; got {array.shape}.")
 
