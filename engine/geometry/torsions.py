@@ -88,7 +88,8 @@ def torsions_from_atoms(
     torsion_mask (L, 7) bool.
     """
     aatype, mask, segment_start = np.asarray(aatype), np.asarray(mask, dtype=bool), np.asarray(segment_start, dtype=bool)
-    positions = np.asarray(positions, dtype=np.float64)
+    positions = np.asarray(positions)
+    positions = positions.astype(np.result_type(positions.dtype, np.float32), copy=False)
     _check_inputs(aatype, positions, mask, segment_start)
     positions = canonicalize_symmetric_atoms(aatype, positions, mask)
     backbone, backbone_mask = _backbone_torsions(positions, mask, segment_start)
