@@ -55,6 +55,7 @@ def evaluate_pair(gen: Ensemble, ref: Ensemble, start: np.ndarray, target: str, 
     _dynamics_metrics(gen, ref, config, metrics, curves, skipped)
     rama = RamachandranModel(ref, config.validity) if has_full_backbone(ref) else None
     validity = frame_validity(gen, start, rama, config.validity)
+    curves["time_gen_ps"] = np.arange(gen.n_frames) * gen.timestep_ps
     metrics.update(validity.summary())
     skipped.extend(validity.notes)
     return PairResult(target, method, metrics, skipped, curves, validity)
