@@ -23,6 +23,32 @@ from .errors import TrajgenError
 from .generate import GenerationRequest, Progress, TrajectoryFrame, TrajectoryGenerator
 
 STATES = ("ready", "running", "finished", "cancelled", "failed")
+GENERATOR_CHOICES = ("auto", "model", "enm")
+
+
+def plan_run(protein, *, length_ps: float, interval_ps: float, temperature_K: float = 300.0, seed: int = 0,
+             generator: str = "auto", checkpoint=None, device: str = "auto",
+             backend: str = "auto") -> tuple[GenerationRequest, object, list[str]]:
+    """The request, loaded backend (None for "enm") and notes for the log, as viewers need them.
+
+    ``generator="auto"`` uses the trained model when weights are installed (or ``checkpoint`` is
+    given) and otherwise the elastic-network baseline, saying so in the notes; "model" without
+    weights raises a GenerationError that says what to do. Nothing is generated from random weights.
+    """
+    from .backends.select import load_backend, shipped_checkpoint
+
+    if generator not in GENERATOR_CHOICES:
+        raise TrajgenError(f"Unknown generator {generator!r}; choose one of {', '.join(GENERATOR_CHOICES)}.")
+    notes = []
+    if generator == "auto":
+        generator = "model" if (checkpoint is not None or shipped_checkpoint() is not None) else "enm"
+        if generator == "enm":
+            notes.append("No trained model is installed: using the elastic-network Langevin baseline "
+                         "(physics, not the learned model). Pass a checkpoint to use a trained model.")
+    request = GenerationRequest(length_ps=length_ps, interval_ps=interval_ps, temperature_K=temperature_K,
+                                seed=seed, generator=generator)
+    loaded = load_backend(checkpoint, backend=backend, device=device) if generator == "model" else None
+    return request, loaded, notes
 
 
 class LiveRun:

@@ -9,7 +9,7 @@ import pytest
 
 from trajgen.engine.errors import GenerationError, TrajgenError
 from trajgen.engine.generate import GenerationRequest
-from trajgen.engine.live import LiveRun
+from trajgen.engine.live import LiveRun, plan_run
 from trajgen.engine.structure import load_protein
 
 
@@ -77,3 +77,14 @@ def test_a_run_starts_only_once(protein):
         run.start()
     run.wait(60)
     assert "21" not in run.status_line() and "finished" in run.status_line()
+
+
+def test_plan_run_falls_back_to_the_baseline_and_says_so(protein):
+    request, backend, notes = plan_run(protein, length_ps=100.0, interval_ps=10.0)
+    assert request.generator == "enm" and backend is None
+    assert any("elastic-network" in n for n in notes)
+
+
+def test_plan_run_never_uses_the_model_without_weights(protein):
+    with pytest.raises(GenerationError, match="never generates from untrained weights"):
+        plan_run(protein, length_ps=100.0, interval_ps=10.0, generator="model")
