@@ -49,10 +49,14 @@ def _apply(rot: torch.Tensor, trans: torch.Tensor, points: torch.Tensor) -> torc
     return torch.einsum("...ij,...j->...i", rot, points) + trans
 
 
-def backbone_frames(positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Backbone frames (rot (..., L, 3, 3), trans (..., L, 3)) from N, CA, C of positions (..., L, 15, 3)."""
+def _check_positions(positions: torch.Tensor) -> None:
     if positions.dim() < 3 or tuple(positions.shape[-2:]) != (15, 3):
         raise GeometryError(f"Atom positions must have shape (..., residues, 15, 3); got {tuple(positions.shape)}.")
+
+
+def backbone_frames(positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Backbone frames (rot (..., L, 3, 3), trans (..., L, 3)) from N, CA, C of positions (..., L, 15, 3)."""
+    _check_positions(positions)
     n, ca, c = positions[..., 0, :], positions[..., 1, :], positions[..., 2, :]
     e1 = _normalize(c - ca)
     xy = n - ca
@@ -89,6 +93,7 @@ def canonicalize_symmetric_atoms(aatype, positions: torch.Tensor, mask) -> torch
 
 def torsions_from_atoms(aatype, positions: torch.Tensor, mask, segment_start) -> tuple[torch.Tensor, torch.Tensor]:
     """Torsions as (sin, cos) (..., L, 7, 2) and torsion_mask (L, 7) bool; see ``torsions.torsions_from_atoms``."""
+    _check_positions(positions)
     device = positions.device
     aatype, mask, segment_start = _long(aatype, device), _bool(mask, device), _bool(segment_start, device)
     positions = canonicalize_symmetric_atoms(aatype, positions, mask)
