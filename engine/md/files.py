@@ -20,8 +20,8 @@ class RunFiles:
         return self.out_dir / f"{self.run_id}{suffix}"
 
     @property
-    def prepared_pdb(self) -> Path:      # full system after PDBFixer (+ solvent), all atoms
-        return self._p(".prepared.pdb")
+    def prepared_cif(self) -> Path:      # full system after PDBFixer (+ solvent), all atoms, PDBx/mmCIF
+        return self._p(".prepared.cif")
 
     @property
     def topology_pdb(self) -> Path:      # heavy protein atoms, the trajectory's topology

@@ -49,16 +49,16 @@ def sequence_of(topology: mdtraj.Topology) -> str:
 
 def _load_or_prepare(config: SimulationConfig, files: RunFiles):
     """Prepared full-atom (topology, positions), solvated if asked; made once, reused on resume."""
-    from openmm.app import PDBFile
+    from openmm.app import PDBxFile
 
-    if not files.prepared_pdb.exists():
+    if not files.prepared_cif.exists():     # mmCIF: water boxes overflow PDB's atom and residue fields
         topology, positions = prepare_structure(config.pdb_path, config.ph)
         topology, positions = solvate(topology, positions, config)
         buf = io.StringIO()
-        PDBFile.writeFile(topology, positions, buf, keepIds=True)
-        write_atomic(files.prepared_pdb, buf.getvalue())
-    pdb = PDBFile(str(files.prepared_pdb))
-    return pdb.topology, pdb.positions
+        PDBxFile.writeFile(topology, positions, buf, keepIds=True)
+        write_atomic(files.prepared_cif, buf.getvalue())
+    prepared = PDBxFile(str(files.prepared_cif))
+    return prepared.topology, prepared.positions
 
 
 def _make_simulation(config: SimulationConfig, topology):
