@@ -4,11 +4,14 @@ The lead's ``trajgen.engine.cli`` calls ``add_parser(subparsers)``; every leaf p
 ``func(args) -> int`` (the exit status) through ``set_defaults``.
 
     trajgen data simulate a.pdb b.pdb --out md/ --temperatures 300 350 --production-ps 1000
+    trajgen data featurize --manifest md/ --atlas atlas/ --mdcath d1.h5 --out cache/
+    trajgen data split a.pdb b.pdb --manifest md/ --heldout heldout.fasta --out split.json
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 from pathlib import Path
 
@@ -20,6 +23,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     data = subparsers.add_parser("data", help="make and inspect molecular-dynamics training data")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     _add_simulate(data_sub)
+    _add_featurize(data_sub)
+    _add_split(data_sub)
     return data
 
 
@@ -66,3 +71,80 @@ def simulate_command(args: argparse.Namespace) -> int:
     for run_id, error in failures.items():
         print(f"  {run_id}: {error}")
     return 1 if failures else 0
+
+
+def _add_featurize(data_sub) -> None:
+    p = data_sub.add_parser(
+        "featurize", help="convert trajectories once to backbone frames + torsions (npz cache)",
+        description="Read trajgen simulation folders, ATLAS folders and mdCATH files and write one .npz per "
+                    "trajectory replica into --out (frames, torsions, masks, stride and temperature). "
+                    "Trajectories already cached are skipped.",
+    )
+    p.add_argument("--manifest", type=Path, nargs="*", default=[], help="trajgen simulation folders")
+    p.add_argument("--atlas", type=Path, nargs="*", default=[], help="folders of {name}.pdb + _prod_R*_fit.xtc")
+    p.add_argument("--mdcath", type=Path, nargs="*", default=[], help="mdCATH .h5 files")
+    p.add_argument("--out", type=Path, required=True, help="cache folder")
+    p.add_argument("--max-frames", type=int, default=None, help="keep at most this many frames per replica")
+    p.set_defaults(func=featurize_command)
+
+
+def featurize_command(args: argparse.Namespace) -> int:
+    """Build the feature cache of every listed source; exit status 2 when nothing was listed."""
+    from trajgen.engine.dataset.atlas import atlas_refs
+    from trajgen.engine.dataset.features import FeatureConfig, build_cache
+    from trajgen.engine.dataset.mdcath import mdcath_refs
+    from trajgen.engine.dataset.ours import manifest_refs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    refs = [r for d in args.manifest for r in manifest_refs(d)] + [r for d in args.atlas for r in atlas_refs(d)]
+    refs += [r for f in args.mdcath for r in mdcath_refs(f)]
+    if not refs:
+        print("No trajectories found: name --manifest, --atlas or --mdcath sources.")
+        return 2
+    paths = build_cache(refs, args.out, FeatureConfig(max_frames=args.max_frames))
+    print(f"{len(paths)} trajectories cached in {args.out}")
+    return 0
+
+
+def _add_split(data_sub) -> None:
+    p = data_sub.add_parser(
+        "split", help="train/validation split by sequence identity, excluding relatives of held-out proteins",
+        description="Proteins >= --threshold identical (end-gap-free global alignment, BLOSUM62, identities over "
+                    "the shorter sequence) to any held-out sequence are excluded; the rest is clustered at the "
+                    "same threshold and whole clusters go to validation. Writes JSON.",
+    )
+    p.add_argument("structures", nargs="*", type=Path, help="PDB/mmCIF files (name = file stem)")
+    p.add_argument("--manifest", type=Path, nargs="*", default=[], help="trajgen simulation folders")
+    p.add_argument("--heldout", type=Path, required=True, help="FASTA of proteins that must never train")
+    p.add_argument("--out", type=Path, required=True, help="split JSON to write")
+    p.add_argument("--threshold", type=float, default=0.40)
+    p.add_argument("--val-fraction", type=float, default=0.10)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=split_command)
+
+
+def _sequences(structures: list[Path], manifests: list[Path]) -> dict[str, str]:
+    from trajgen.engine.md.manifest import read_manifest
+    from trajgen.engine.structure import load_protein
+
+    sequences = {path.name.split(".")[0]: load_protein(path).sequence for path in structures}
+    for folder in manifests:
+        sequences.update({row["protein"]: row["sequence"] for row in read_manifest(folder)})
+    return sequences
+
+
+def split_command(args: argparse.Namespace) -> int:
+    """Write {"train", "val", "excluded", "config"} as JSON; print a one-line summary."""
+    from trajgen.engine.dataset.splits import SplitConfig, read_fasta, split_by_identity
+
+    config = SplitConfig(threshold=args.threshold, val_fraction=args.val_fraction, seed=args.seed)
+    split = split_by_identity(_sequences(args.structures, args.manifest), read_fasta(args.heldout), config)
+    payload = {
+        "train": split.train, "val": split.val,
+        "excluded": {k: {"heldout": v[0], "identity": round(v[1], 3)} for k, v in split.excluded.items()},
+        "config": {"threshold": args.threshold, "val_fraction": args.val_fraction, "seed": args.seed,
+                   "heldout": str(args.heldout)},
+    }
+    args.out.write_text(json.dumps(payload, indent=1) + "\n")
+    print(f"train {len(split.train)}, validation {len(split.val)}, excluded {len(split.excluded)} -> {args.out}")
+    return 0
