@@ -57,7 +57,7 @@ def plot_pca(results: list[PairResult], path: Path) -> Path:
                              sharex=True, sharey=True)
     ref = results[0].curves["pca_ref"]
     for ax, color, res in zip(axes[0], COLORS, results):
-        ax.hist2d(ref[:, 0], ref[:, 1], bins=30, cmap="Greys", cmin=1)
+        ax.hist2d(ref[:, 0], ref[:, 1], bins=15, cmap="Greys", cmin=1)
         gen = res.curves["pca_gen"]
         ax.scatter(gen[:, 0], gen[:, 1], s=3, color=color, alpha=0.5, linewidths=0)
         ax.set(title=f"{res.method}", xlabel="MD PC1 (Å)")

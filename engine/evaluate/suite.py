@@ -81,13 +81,21 @@ def evaluate_target(target: ReferenceTarget, reference_dir: str, config: EvalCon
     ref = traj[:half]
     dt = target.timestep_ps
     enm, network = enm_reference_trajectory(pdb, half, dt, target.temperature_K, config.seed)
-    results = []
+    results, n_atoms = [], []
     for label, gen in (("ENM Langevin", enm), ("MD 2nd half", traj[half:2 * half])):
         gen_ens, ref_ens, start = prepare_pair(gen, ref, dt, dt, label, "MD 1st half")
         results.append(evaluate_pair(gen_ens, ref_ens, start, target.stem, label, config))
-    line = (f"| {target.stem} | {ref_ens.topology.n_residues} | {ref_ens.xyz.shape[1]} | {half} × {dt:g} ps "
-            f"| {target.temperature_K:g} K | {network} |")
+        n_atoms.append(str(ref_ens.xyz.shape[1]))
+    line = (f"| {target.stem} | {ref_ens.topology.n_residues} | {' / '.join(n_atoms)} | {half} × {dt:g} ps "
+            f"| {target.temperature_K:g} K | {start_offset_A(pdb, traj):.2f} | {network} |")
     return results, line
+
+
+def start_offset_A(pdb: str, traj: md.Trajectory) -> float:
+    """Calpha RMSD (A, after superposition) between the PDB structure and the MD's first frame."""
+    struct = md.load(pdb)
+    ca_pdb, ca_md = struct.topology.select("name CA"), traj.topology.select("name CA")
+    return float(md.rmsd(struct.atom_slice(ca_pdb), traj[0].atom_slice(ca_md))[0] * NM_TO_ANGSTROM)
 
 
 PREAMBLE = """Each reference MD is split in two halves; the first half is the reference. Methods: **ENM
@@ -96,8 +104,11 @@ structure, same frame count, spacing and temperature) and **MD 2nd half** (the c
 MD). All frames are superposed on the reference's first frame on Calpha atoms; hydrogens dropped.
 Metric definitions: docs/evaluation.md. Generated with seed {seed}.
 
-| target | residues | heavy atoms compared | frames per half | temperature | ENM network |
-|---|---|---|---|---|---|
+ENM frames start from the PDB structure; the "PDB vs MD start" column gives its Calpha RMSD from the
+MD's first frame, which every frame is superposed on (a large value shows up as RMWD translation).
+
+| target | residues | heavy atoms compared (ENM / MD half) | frames per half | temperature | PDB vs MD start Cα RMSD (Å) | ENM network |
+|---|---|---|---|---|---|---|
 {rows}"""
 
 
