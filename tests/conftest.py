@@ -11,6 +11,9 @@ SHARED = REPO.parent / "shared"
 PFAM40 = SHARED / "data" / "structures" / "pfam40"
 REFERENCE = SHARED / "data" / "reference"
 
+# Run inside a real ChimeraX session by tests/test_chimerax.py, not by this interpreter.
+collect_ignore = ["chimerax"]
+
 
 def pfam40_files() -> list[Path]:
     """The 40 real single-chain X-ray domains (sorted by name)."""

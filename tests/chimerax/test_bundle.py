@@ -1,0 +1,167 @@
+"""The ChimeraX bundle inside a real ChimeraX 1.7 session (run by tests/test_chimerax.py).
+
+These tests use the elastic-network baseline generator (real physics, no weights): trajgen
+never runs a learned model from untrained weights.
+"""
+
+from __future__ import annotations
+
+import time
+
+import mdtraj
+import numpy as np
+import pytest
+from chimerax.core.commands import run
+from chimerax.core.errors import UserError
+
+from trajgen.engine.assets import example_structure
+
+EXAMPLE = str(example_structure())
+
+
+def open_example(session):
+    return run(session, f"open {EXAMPLE}")[0]
+
+
+def bond_lengths(model) -> np.ndarray:
+    a, b = model.bonds.atoms
+    return np.linalg.norm(a.coords - b.coords, axis=1)
+
+
+def test_run_with_wait_makes_every_frame_as_a_coordinate_set(session):
+    structure = open_example(session)
+    out = run(session, f"trajgen run #{structure.id_string} length 1ns interval 100ps seed 1 generator enm wait true")
+    assert out is not structure and out.num_coordsets == 11
+    assert out.num_atoms == 433
+    for cid in out.coordset_ids:
+        out.active_coordset_id = int(cid)
+        lengths = bond_lengths(out)
+        assert lengths.min() > 1.0 and lengths.max() < 2.1
+
+
+def test_frames_stream_in_order_while_running(session):
+    structure = open_example(session)
+    out = run(session, f"trajgen run #{structure.id_string} length 20ns interval 100ps generator enm wait false")
+    from chimerax.trajgen.runs import run_for
+
+    live = run_for(session, out).live
+    seen, deadline = [], time.monotonic() + 120
+    while time.monotonic() < deadline:
+        run(session, "wait 1")  # frames reach the model when ChimeraX draws
+        seen.append(out.num_coordsets)
+        if not live.running and seen[-1] == live.total_frames:
+            break
+        time.sleep(0.02)
+    assert seen == sorted(seen)
+    assert seen[0] < live.total_frames and seen[-1] == live.total_frames == 201
+    assert list(out.coordset_ids) == list(range(1, 202))
+
+
+def test_stop_keeps_the_frames_made_so_far(session):
+    structure = open_example(session)
+    out = run(session, f"trajgen run #{structure.id_string} length 10us interval 100ps generator enm wait false")
+    run(session, "wait 3")
+    run(session, f"trajgen stop #{out.id_string}")
+    from chimerax.trajgen.runs import run_for
+
+    r = run_for(session, out)
+    assert r.live.wait(60)
+    run(session, "wait 2")
+    assert r.live.state == "cancelled"
+    assert 1 <= out.num_coordsets < r.live.total_frames
+
+
+def test_export_dcd_reopens_in_chimerax_and_mdtraj_identically(session, tmp_path):
+    structure = open_example(session)
+    out = run(session, f"trajgen run #{structure.id_string} length 500ps interval 100ps generator enm")
+    path = tmp_path / "traj.dcd"
+    run(session, f"trajgen export #{out.id_string} {path}")
+    traj = mdtraj.load(str(path), top=str(tmp_path / "traj.pdb"))
+    assert traj.n_frames == 6 and traj.n_atoms == out.num_atoms
+    from chimerax.trajgen.runs import run_for
+
+    expected = run_for(session, out).coordinates()
+    np.testing.assert_allclose(traj.xyz * 10, expected, atol=1e-3)
+    reopened = run(session, f"open {tmp_path / 'traj.pdb'}")[0]
+    run(session, f"open {path} structureModel #{reopened.id_string}")
+    assert reopened.num_coordsets == 6
+    reopened.active_coordset_id = 6
+    out.active_coordset_id = 6
+    by_key = {(a.residue.number, a.name): a.coord for a in out.atoms}
+    for a in reopened.atoms:
+        np.testing.assert_allclose(a.coord, by_key[(a.residue.number, a.name)], atol=1e-3)
+
+
+def test_bad_input_gives_user_errors(session, tmp_path):
+    with pytest.raises(UserError, match="No atomic structure is open"):
+        run(session, "trajgen run")
+    structure = open_example(session)
+    open_example(session)
+    with pytest.raises(UserError, match="exactly one structure"):
+        run(session, "trajgen run")
+    with pytest.raises(UserError, match="longer than the trajectory"):
+        run(session, f"trajgen run #{structure.id_string} length 1ns interval 2ns generator enm")
+    with pytest.raises(UserError, match="Cannot read the duration"):
+        run(session, f"trajgen run #{structure.id_string} length 100 generator enm")
+    with pytest.raises(UserError, match="never generates from untrained weights"):
+        run(session, f"trajgen run #{structure.id_string} generator model")
+    with pytest.raises(UserError, match="not a trajgen trajectory"):
+        run(session, f"trajgen export #{structure.id_string} {tmp_path / 'x.dcd'}")
+
+
+def test_second_run_on_a_running_structure_is_refused(session):
+    structure = open_example(session)
+    out = run(session, f"trajgen run #{structure.id_string} length 10us interval 100ps generator enm wait false")
+    with pytest.raises(UserError, match="already running"):
+        run(session, f"trajgen run #{structure.id_string} generator enm")
+    run(session, "trajgen stop")
+    from chimerax.trajgen.runs import run_for
+
+    assert run_for(session, out).live.wait(60)
+
+
+def test_closing_the_output_model_stops_the_run(session):
+    structure = open_example(session)
+    out = run(session, f"trajgen run #{structure.id_string} length 10us interval 100ps generator enm wait false")
+    from chimerax.trajgen.runs import run_for
+
+    live = run_for(session, out).live
+    run(session, "wait 2")
+    run(session, f"close #{out.id_string}")
+    assert live.wait(60) and live.state == "cancelled"
+
+
+def test_ligands_waters_and_hydrogens_are_set_aside_with_a_log(session, tmp_path):
+    lines = [ln for ln in open(EXAMPLE).read().splitlines() if ln.startswith("ATOM")]
+    lines.append("HETATM 9001  O   HOH A 501      10.000  10.000  10.000  1.00 20.00           O")
+    path = tmp_path / "with_water.pdb"
+    path.write_text("\n".join(lines) + "\nEND\n")
+    structure = run(session, f"open {path}")[0]
+    run(session, "addh")
+    out = run(session, f"trajgen run #{structure.id_string} length 200ps interval 100ps generator enm")
+    assert structure.num_atoms > 800  # hydrogens and the water are in the input model
+    assert out.num_atoms == 433 and out.num_coordsets == 3  # heavy protein atoms only in the output
+    assert set(out.atoms.element_names) <= {"C", "N", "O", "S"}
+
+
+def test_info_and_usage_document_the_commands(session):
+    open_example(session)
+    run(session, "trajgen info")
+    run(session, "usage trajgen")
+
+
+def test_offscreen_image_of_a_generated_frame(session, tmp_path):
+    structure = open_example(session)
+    out = run(session, f"trajgen run #{structure.id_string} length 500ps interval 100ps generator enm")
+    run(session, f"hide #{structure.id_string} models")
+    run(session, f"show #{out.id_string} atoms")
+    run(session, "windowsize 400 300")
+    run(session, "view")
+    run(session, f"coordset #{out.id_string} 6")
+    png = tmp_path / "frame.png"
+    run(session, f"save {png} width 400 height 300 supersample 1")
+    from PIL import Image
+
+    image = np.asarray(Image.open(png).convert("RGB"), dtype=float)
+    assert image.shape == (300, 400, 3)
+    assert image.std() > 5, "the rendered frame is blank"
