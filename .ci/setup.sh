@@ -11,7 +11,7 @@ SUDO=""
 
 # System packages: only what is missing (git for versioned installs, compilers for sdists).
 need=()
-for pkg in git; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+for pkg in git libosmesa6; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 if [ "${#need[@]}" -gt 0 ]; then
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need[@]}"
 fi
@@ -27,4 +27,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     "$VENV/bin/python" -m pip install -q "torch==2.13.0"
     "$VENV/bin/python" -m pip install -q -e ".[torch,dev]"
     echo "$want" > "$stamp"
+fi
+
+# Real ChimeraX 1.7.1 (no GUI) for the bundle's integration tests, from the harness that sits
+# beside the checkout (../shared/chimerax); about 2 minutes the first time, seconds after.
+if [ -f ../shared/chimerax/setup.sh ] && [ ! -e .cxvenv/.cxh/trajgen-ready ]; then
+    PYTHON=${PYTHON:-python3.11} bash ../shared/chimerax/setup.sh "$PWD/.cxvenv" > .cxvenv-setup.log 2>&1 \
+        || { tail -30 .cxvenv-setup.log; exit 1; }
+    touch .cxvenv/.cxh/trajgen-ready
 fi
