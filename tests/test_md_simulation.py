@@ -96,3 +96,12 @@ def test_batch_reports_a_broken_structure_and_finishes_the_rest(peptide, tmp_pat
     assert len(rows) == 1 and list(failures) == ["empty_obc_300K_s0"]
     assert "no protein residues" in failures["empty_obc_300K_s0"]
     assert json.loads((tmp_path / "out" / "manifest.jsonl").read_text())["protein"] == "pep10"
+
+
+def test_manifest_sequence_separates_chains_and_skips_water():
+    from trajgen.engine.md.runner import sequence_of
+
+    full = mdtraj.load(str(PFAM / "1GUU_A.pdb"))
+    two_chains = full.atom_slice(full.topology.select("resid 0 to 4")).stack(
+        full.atom_slice(full.topology.select("resid 20 to 24")))
+    assert sequence_of(two_chains.topology) == "KTRWT/TDDWK"

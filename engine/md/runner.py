@@ -37,14 +37,14 @@ def heavy_protein_atoms(topology: mdtraj.Topology) -> np.ndarray:
 
 
 def sequence_of(topology: mdtraj.Topology) -> str:
-    """One-letter sequence of the protein residues (X for anything unknown), chains joined."""
-    letters = []
-    for res in topology.residues:
-        if res.name in rc.WATER_NAMES | rc.ION_NAMES:
-            continue
-        name = rc.RESNAME_ALIASES.get(res.name, res.name)
-        letters.append(rc.RESTYPES_1[rc.RESTYPE_INDEX.get(name, rc.UNK_INDEX)])
-    return "".join(letters)
+    """One-letter sequence of the protein residues (X for anything unknown), chains separated by '/'."""
+    chains = []
+    for chain in topology.chains:
+        names = [rc.RESNAME_ALIASES.get(r.name, r.name) for r in chain.residues
+                 if r.name not in rc.WATER_NAMES | rc.ION_NAMES]
+        if names:
+            chains.append("".join(rc.RESTYPES_1[rc.RESTYPE_INDEX.get(n, rc.UNK_INDEX)] for n in names))
+    return "/".join(chains)
 
 
 def _load_or_prepare(config: SimulationConfig, files: RunFiles):
@@ -126,9 +126,10 @@ def _join_parts(files: RunFiles, n_chunks: int) -> None:
 def _manifest_row(config, files, md_top, heavy, platform_name, progress) -> dict:
     simulated_ns = config.n_frames * config.report_interval_ps / 1000.0
     wall = max(progress["production_wall_s"], 1e-9)
+    sequence = sequence_of(md_top)
     return {
         "run_id": config.run_id, "protein": config.protein, "source_pdb": str(config.pdb_path),
-        "sequence": sequence_of(md_top), "n_residues": len(sequence_of(md_top)), "n_heavy_atoms": int(heavy.size),
+        "sequence": sequence, "n_residues": len(sequence.replace("/", "")), "n_heavy_atoms": int(heavy.size),
         "force_field": force_field_label(config.solvent), "solvent": config.solvent,
         "temperature_K": config.temperature_K, "timestep_fs": config.timestep_fs,
         "equilibration_ps": config.equilibration_ps, "length_ps": config.n_frames * config.report_interval_ps,
