@@ -105,3 +105,12 @@ def test_manifest_sequence_separates_chains_and_skips_water():
     two_chains = full.atom_slice(full.topology.select("resid 0 to 4")).stack(
         full.atom_slice(full.topology.select("resid 20 to 24")))
     assert sequence_of(two_chains.topology) == "KTRWT/TDDWK"
+
+
+def test_finished_run_with_other_settings_is_not_silently_reused(peptide, tmp_path):
+    from trajgen.engine.errors import TrajgenError
+
+    run_simulation(SimulationConfig(pdb_path=peptide, out_dir=tmp_path, **SHORT))
+    longer = dict(SHORT, production_ps=3.2)
+    with pytest.raises(TrajgenError, match="other settings"):
+        run_simulation(SimulationConfig(pdb_path=peptide, out_dir=tmp_path, **longer))

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 import mdtraj
 import numpy as np
 
+from trajgen.engine.errors import TrajgenError
 from trajgen.engine.md.config import SimulationConfig
 from trajgen.engine.md.files import RunFiles, sha256_of, write_atomic, write_json_atomic
 from trajgen.engine.md.platforms import platform_properties, resolve_platform
@@ -145,7 +146,9 @@ def run_simulation(config: SimulationConfig) -> dict:
     config.out_dir.mkdir(parents=True, exist_ok=True)
     files = RunFiles(config.out_dir, config.run_id)
     if files.row_json.exists() and files.xtc.exists():
-        return json.loads(files.row_json.read_text())
+        row = json.loads(files.row_json.read_text())
+        _check_same_plan(config, {k: row[k] for k in _plan(config)}, "finished")
+        return row
     topology, positions = _load_or_prepare(config, files)
     simulation, platform_name = _make_simulation(config, topology)
     md_top = mdtraj.Topology.from_openmm(topology)
@@ -153,6 +156,7 @@ def run_simulation(config: SimulationConfig) -> dict:
     if files.state_xml.exists() and files.progress_json.exists():
         simulation.loadState(str(files.state_xml))
         progress = json.loads(files.progress_json.read_text())
+        _check_same_plan(config, progress["plan"], "interrupted")
         log.info("%s: resuming after %d chunks", config.run_id, progress["chunks_done"])
     else:
         simulation.context.setPositions(positions)
@@ -161,7 +165,7 @@ def run_simulation(config: SimulationConfig) -> dict:
     for chunk in range(progress["chunks_done"], n_chunks):
         t0 = time.perf_counter()
         _run_chunk(simulation, config, chunk, heavy, files)
-        progress = {"chunks_done": chunk + 1,
+        progress = {"chunks_done": chunk + 1, "plan": _plan(config),
                     "production_wall_s": progress["production_wall_s"] + time.perf_counter() - t0}
         write_atomic(files.state_xml, _state_xml(simulation))
         write_json_atomic(files.progress_json, progress)
@@ -171,6 +175,19 @@ def run_simulation(config: SimulationConfig) -> dict:
     for path in [files.part(c) for c in range(n_chunks)] + [files.state_xml, files.progress_json]:
         path.unlink(missing_ok=True)
     return row
+
+
+def _plan(config: SimulationConfig) -> dict:
+    """The settings a resumed or skipped run must share with the run already on disk."""
+    return {"length_ps": config.n_frames * config.report_interval_ps, "stride_ps": config.report_interval_ps,
+            "timestep_fs": config.timestep_fs, "equilibration_ps": config.equilibration_ps}
+
+
+def _check_same_plan(config: SimulationConfig, on_disk: dict, what: str) -> None:
+    if on_disk != _plan(config):
+        raise TrajgenError(
+            f"{config.out_dir / config.run_id} is an {what} run with other settings ({on_disk}); "
+            f"use another output folder or remove its files to run with {_plan(config)}.")
 
 
 def _state_xml(simulation) -> str:
