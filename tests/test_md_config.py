@@ -57,3 +57,23 @@ def test_simulate_parser_builds_the_batch_options():
     assert args.func is cli_data.simulate_command
     assert args.structures == [Path("a.pdb"), Path("b.pdb")] and args.temperatures == [300.0, 350.0]
     assert (args.workers, args.solvent, args.platform) == (2, "tip3p", "auto")
+
+
+def test_gzipped_mmcif_is_prepared_with_hydrogens(tmp_path):
+    pytest.importorskip("pdbfixer")
+    import gzip
+
+    from openmm.app import PDBFile, PDBxFile
+
+    from trajgen.engine.md.prepare import prepare_structure
+
+    full = mdtraj.load(str(PFAM / "1GUU_A.pdb"))
+    pdb = tmp_path / "pep.pdb"
+    full.atom_slice(full.topology.select("resid 0 to 4")).save_pdb(str(pdb))
+    heavy = PDBFile(str(pdb))
+    cif = tmp_path / "pep.cif.gz"
+    with gzip.open(cif, "wt") as fh:
+        PDBxFile.writeFile(heavy.topology, heavy.positions, fh)
+    topology, _ = prepare_structure(cif)
+    elements = [a.element.symbol for a in topology.atoms()]
+    assert elements.count("H") > 30 and topology.getNumResidues() == 5
