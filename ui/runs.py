@@ -1,0 +1,125 @@
+"""Runs as a viewer holds them: one `ViewerRun` per input structure, in a `RunRegistry`.
+
+No Qt, no viewer import: both plugins use this to hand a `LiveRun`'s frames to their viewer on
+its main thread and to answer the panel's ``run_view``.
+
+    run = ViewerRun("1ubq", "1ubq_traj", protein, LiveRun(protein, request, backend))
+    registry.add(run)                       # refuses a second running run on "1ubq"
+    run.live.start()
+    ...                                     # main thread, from a timer or a command:
+    run.deliver(lambda frame: viewer.add_state(frame.index, frame.xyz), limit=50)
+    registry.view("1ubq")                   # RunView for the panel
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from trajgen.engine.errors import TrajgenError
+from trajgen.engine.live import LiveRun
+
+from .adapter import RunView
+from .track import RunTrack
+
+
+class RunBusyError(TrajgenError):
+    """A structure already has a run in progress."""
+
+
+class ViewerRun:
+    """One generation shown in a viewer: the worker, what was delivered, and the plot's numbers.
+
+    Args:
+        structure: the viewer's name of the input structure.
+        target: the viewer object that receives one state per frame.
+        protein: the simulated `Protein`; its heavy-atom topology orders every frame's atoms.
+        live: the (not yet started) `LiveRun`.
+        notes: lines for the log (generator choice, what was set aside).
+    """
+
+    def __init__(self, structure: str, target: str, protein, live: LiveRun, notes: list[str] | None = None):
+        self.structure, self.target, self.protein, self.live = structure, target, protein, live
+        self.notes = list(notes or [])
+        self.topology = protein.heavy_atom_topology()
+        self.track = RunTrack.for_topology(self.topology)
+        self.delivered = 0
+        self.reported_end = False
+
+    @property
+    def interval_ps(self) -> float:
+        return self.live.request.interval_ps
+
+    @property
+    def pending(self) -> bool:
+        """True while the worker runs or made frames that were not delivered yet."""
+        return self.live.state in ("ready", "running") or self.delivered < self.live.frames_made
+
+    def deliver(self, add_frame: Callable, limit: int | None = None) -> int:
+        """Hand the frames made since the last call to ``add_frame(frame)``, oldest first (main thread).
+
+        ``limit`` caps the frames handled in one call, so a GUI timer tick stays short. Returns the
+        number delivered.
+        """
+        frames = self.live.take_frames(limit)
+        for frame in frames:
+            add_frame(frame)
+            self.track.add(frame.time_ps, frame.xyz)
+            self.delivered += 1
+        return len(frames)
+
+    def end_message(self) -> str | None:
+        """The one line to log when the run is over and every frame is delivered, once; else None."""
+        if self.pending or self.reported_end:
+            return None
+        self.reported_end = True
+        state, elapsed = self.live.state, self.live.progress().elapsed_s
+        if state == "failed":
+            return f"the run on {self.structure} failed after {self.delivered} frames: {self.live.error}"
+        word = "finished" if state == "finished" else "stopped"
+        simulated = max(0, self.delivered - 1) * self.interval_ps
+        return (f"{word}: {self.target} holds {self.delivered} frames, {simulated / 1000:g} ns of simulated time "
+                f"made in {elapsed:.1f} s")
+
+    def view(self) -> RunView:
+        """A snapshot for the panel (``done`` counts frames already in the viewer)."""
+        p = self.live.progress()
+        state = "running" if self.pending and self.live.state != "failed" else self.live.state
+        return RunView(structure=self.structure, target=self.target, state=state, done=self.delivered,
+                       total=p.total, elapsed_s=p.elapsed_s, eta_s=p.eta_s if state == "running" else None,
+                       error=str(self.live.error) if self.live.error is not None else "", track=self.track)
+
+
+class RunRegistry:
+    """The runs of one viewer session, by input-structure name (the last run of each is kept)."""
+
+    def __init__(self) -> None:
+        self._runs: dict[str, ViewerRun] = {}
+        self.last_error = ""  # the message of the viewer's last failed trajgen command (for the panel)
+
+    def add(self, run: ViewerRun) -> None:
+        """Keep ``run`` as the structure's run; refuse while the structure's previous run is going."""
+        old = self._runs.get(run.structure)
+        if old is not None and old.pending:
+            raise RunBusyError(f"A trajgen run on {run.structure} is still going ({old.live.status_line()}); "
+                               "stop it first or wait for it to finish.")
+        self._runs[run.structure] = run
+
+    def get(self, name: str) -> ViewerRun | None:
+        """The run whose input structure or target object is ``name``."""
+        if name in self._runs:
+            return self._runs[name]
+        return next((r for r in self._runs.values() if r.target == name), None)
+
+    def runs(self) -> list[ViewerRun]:
+        return list(self._runs.values())
+
+    def pending(self) -> list[ViewerRun]:
+        """Runs still producing frames or with frames not yet delivered."""
+        return [r for r in self._runs.values() if r.pending]
+
+    def targets(self) -> set[str]:
+        return {r.target for r in self._runs.values()}
+
+    def view(self, name: str) -> RunView | None:
+        run = self.get(name)
+        return run.view() if run is not None else None
