@@ -36,7 +36,8 @@ def test_geometry_finds_every_peptide_link_and_chemical_bond_lengths(start_ensem
     geom = build_geometry(start_ensemble, start_ensemble.xyz[0], ValidityConfig())
     n_res = start_ensemble.topology.n_residues
     assert len(geom.ca_links) == n_res - 1 and len(geom.cn_links) == n_res - 1
-    lengths = np.linalg.norm(start_ensemble.xyz[0, geom.bonds[:, 0]] - start_ensemble.xyz[0, geom.bonds[:, 1]], axis=-1)
+    xyz = start_ensemble.xyz[0]
+    lengths = np.linalg.norm(xyz[geom.bonds[:, 0]] - xyz[geom.bonds[:, 1]], axis=-1)
     assert lengths.min() > 1.1 and lengths.max() < 1.9
 
 

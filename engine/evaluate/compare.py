@@ -114,7 +114,8 @@ def _dynamics_metrics(gen: Ensemble, ref: Ensemble, config: EvalConfig, metrics:
                          ("tic1", tica.transform(feat_gen)[:, 0], tica.transform(feat_ref)[:, 0])):
         t_g, a_g = _acf_curve(fg, gen.timestep_ps)
         t_r, a_r = _acf_curve(fr, ref.timestep_ps)
-        curves.update({f"acf_{name}_gen_t": t_g, f"acf_{name}_gen": a_g, f"acf_{name}_ref_t": t_r, f"acf_{name}_ref": a_r})
+        curves.update({f"acf_{name}_gen_t": t_g, f"acf_{name}_gen": a_g,
+                       f"acf_{name}_ref_t": t_r, f"acf_{name}_ref": a_r})
         metrics[f"decorrelation_{name}_gen_ps"] = dyn.decorrelation_time(a_g, gen.timestep_ps)
         metrics[f"decorrelation_{name}_ref_ps"] = dyn.decorrelation_time(a_r, ref.timestep_ps)
         metrics[f"acf_{name}_deviation"] = float(np.nanmean(np.abs(dyn.resample_curve(t_g, a_g, t_r) - a_r)))

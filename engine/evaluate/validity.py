@@ -59,9 +59,15 @@ class FrameValidity:
             "chain_break_fraction": float(self.chain_break.mean()),
             "heavy_clash_fraction": float(self.heavy_clash.mean()),
             "rama_fail_fraction": float((~self.rama_ok).mean()),
-            "bond_rms_A": float(np.nanmean(self.bond_rms_A)) if np.isfinite(self.bond_rms_A).any() else float("nan"),
-            "angle_rms_deg": float(np.nanmean(self.angle_rms_deg)) if np.isfinite(self.angle_rms_deg).any() else float("nan"),
+            "bond_rms_A": _finite_mean(self.bond_rms_A),
+            "angle_rms_deg": _finite_mean(self.angle_rms_deg),
         }
+
+
+def _finite_mean(values: np.ndarray) -> float:
+    """Mean of the finite entries; nan when there are none (the check was skipped)."""
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if finite.size else float("nan")
 
 
 @dataclass(frozen=True)
