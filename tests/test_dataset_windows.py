@@ -10,7 +10,7 @@ import pytest
 
 from dataset_fixtures import make_atlas_folder
 from trajgen.engine.dataset.atlas import atlas_refs
-from trajgen.engine.dataset.features import build_cache, featurize, load_features
+from trajgen.engine.dataset.features import build_cache, featurize, load_features, open_features
 from trajgen.engine.dataset.windows import WindowConfig, WindowSampler, draw_stride, stride_range
 from trajgen.engine.errors import TrajgenError
 from trajgen.engine.geometry import torsions_from_atoms
@@ -131,3 +131,21 @@ def test_cached_frames_and_torsions_rebuild_real_md_backbones(tmp_path):
     original = SlotMap.from_topology(traj.topology).to_slots(traj.xyz)
     backbone_error = np.linalg.norm(rebuilt[..., :3, :] - original[..., :3, :], axis=-1)     # N, CA, C
     assert backbone_error.max() < 0.3
+
+
+def test_open_features_maps_the_per_frame_arrays_without_copying(cache):
+    opened, loaded = open_features(cache[1]), load_features(cache[1])
+    assert isinstance(opened["rot"], np.memmap) and not opened["rot"].flags.writeable
+    for key in loaded:
+        np.testing.assert_array_equal(opened[key], loaded[key])
+
+
+def test_pickled_sampler_carries_paths_not_arrays_and_draws_the_same_windows(cache):
+    import pickle
+
+    sampler = WindowSampler(cache, WindowConfig(n_frames=4, min_stride_ps=10, max_stride_ps=100, crop_residues=64))
+    blob = pickle.dumps(sampler)
+    assert len(blob) < 10_000          # the three cached trajectories hold ~340 kB of frames
+    copy = pickle.loads(blob)
+    a, b = sampler.sample(np.random.default_rng(9)), copy.sample(np.random.default_rng(9))
+    assert all(np.array_equal(a[k], b[k]) for k in a)

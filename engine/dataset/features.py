@@ -14,6 +14,7 @@ One cache file per trajectory (named after ``TrajectoryRef.key``) holds:
     dt_ps () float64             time between frames, ps
     temperature_K () float64
     name, source, replica, sequence () str
+    n_frames () int64            frames in this file
 
 Files are written atomically, so an interrupted build leaves no half file and the next build
 redoes only what is missing.
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import logging
 import os
+import struct
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +67,7 @@ def featurize(traj: MDTrajectory, config: FeatureConfig = FeatureConfig()) -> di
         "segment_start": segment_start, "chain_end": slots.chain_end, "residue_index": slots.residue_numbers,
         "dt_ps": np.float64(traj.dt_ps), "temperature_K": np.float64(traj.temperature_K),
         "name": np.str_(traj.name), "source": np.str_(traj.source), "replica": np.str_(traj.replica),
-        "sequence": np.str_(slots.sequence),
+        "sequence": np.str_(slots.sequence), "n_frames": np.int64(len(xyz)),
     }
 
 
@@ -95,6 +98,41 @@ def load_features(path: Path) -> dict[str, np.ndarray]:
     """All arrays of one cache file, read into memory (strings come back as Python str)."""
     with np.load(path, allow_pickle=False) as data:
         out = {k: data[k] for k in data.files}
+    for key in ("name", "source", "replica", "sequence"):
+        out[key] = str(out[key])
+    return out
+
+
+PER_FRAME_KEYS = ("rot", "trans", "torsions")
+
+
+def _member_memmap(path: Path, archive: zipfile.ZipFile, key: str) -> np.memmap:
+    """Memory-map one array of an uncompressed ``.npz`` without reading it."""
+    info = archive.getinfo(f"{key}.npy")
+    if info.compress_type != zipfile.ZIP_STORED:
+        raise ValueError(f"{path} is compressed; cache files are written uncompressed by build_cache.")
+    with open(path, "rb") as fh:
+        fh.seek(info.header_offset)
+        local = fh.read(30)
+        name_len, extra_len = struct.unpack("<HH", local[26:30])
+        fh.seek(info.header_offset + 30 + name_len + extra_len)
+        version = np.lib.format.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+        offset = fh.tell()
+    return np.memmap(path, dtype=dtype, mode="r", shape=shape, order="F" if fortran else "C", offset=offset)
+
+
+def open_features(path: Path) -> dict[str, np.ndarray]:
+    """Like ``load_features`` but the per-frame arrays (rot, trans, torsions) are read-only memory maps.
+
+    Reading a window then touches only its frames, so thousands of long trajectories can be open at once.
+    """
+    with zipfile.ZipFile(path) as archive, np.load(path, allow_pickle=False) as data:
+        out = {k: data[k] for k in data.files if k not in PER_FRAME_KEYS}
+        out.update({k: _member_memmap(Path(path), archive, k) for k in PER_FRAME_KEYS})
     for key in ("name", "source", "replica", "sequence"):
         out[key] = str(out[key])
     return out

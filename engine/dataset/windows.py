@@ -26,13 +26,12 @@ Batch (dict of numpy arrays), B windows, T frames, L = ``crop_residues``:
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from trajgen.engine.dataset.features import load_features
+from trajgen.engine.dataset.features import open_features
 from trajgen.engine.errors import TrajgenError
 from trajgen.engine.structure.residue_constants import UNK_INDEX
 
@@ -46,7 +45,6 @@ class WindowConfig:
     max_stride_ps: float = 10_000.0
     crop_residues: int = 256
     center: bool = True
-    max_cached_trajectories: int = 64     # cache files kept in memory at once
 
     def __post_init__(self) -> None:
         if self.n_frames < 1 or self.crop_residues < 1:
@@ -76,35 +74,33 @@ def draw_stride(k_min: int, k_max: int, rng: np.random.Generator) -> int:
 class WindowSampler:
     """Draws windows from cache files made by ``features.build_cache``.
 
-    Only each file's metadata is read at construction; arrays are loaded on first use and
-    kept in a small LRU cache.
+    Each file is opened on first use in each process (``features.open_features``: per-frame
+    arrays are memory maps, so a window reads only its own frames); pickling the sampler (for
+    DataLoader workers) sends only paths and per-file metadata.
     """
 
     def __init__(self, cache_paths: list[Path], config: WindowConfig = WindowConfig()):
         self.config = config
         self.paths = [Path(p) for p in cache_paths]
-        self._loaded: OrderedDict[int, dict] = OrderedDict()
+        self._opened: dict[int, dict] = {}
         self.strides: list[tuple[int, int] | None] = []
         self.dt_frame_ps: list[float] = []
-        for path in self.paths:
-            with np.load(path, allow_pickle=False) as data:
-                n, dt = int(data["trans"].shape[0]), float(data["dt_ps"])
-            self.dt_frame_ps.append(dt)
-            self.strides.append(stride_range(n, dt, config))
+        for index in range(len(self.paths)):
+            feats = self._features(index)
+            self.dt_frame_ps.append(float(feats["dt_ps"]))
+            self.strides.append(stride_range(int(feats["trans"].shape[0]), self.dt_frame_ps[-1], config))
         self.usable = [i for i, s in enumerate(self.strides) if s is not None]
         if not self.usable:
             raise TrajgenError(f"None of the {len(self.paths)} trajectories is long enough for "
                                f"{config.n_frames}-frame windows within {config.max_stride_ps} ps strides.")
 
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_opened": {}}
+
     def _features(self, index: int) -> dict:
-        if index in self._loaded:
-            self._loaded.move_to_end(index)
-            return self._loaded[index]
-        feats = load_features(self.paths[index])
-        self._loaded[index] = feats
-        if len(self._loaded) > self.config.max_cached_trajectories:
-            self._loaded.popitem(last=False)
-        return feats
+        if index not in self._opened:
+            self._opened[index] = open_features(self.paths[index])
+        return self._opened[index]
 
     def sample(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """One window (arrays without the batch axis); the trajectory is chosen uniformly."""
