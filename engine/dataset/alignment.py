@@ -24,6 +24,7 @@ from trajgen.engine.dataset.blosum62 import ALPHABET, BLOSUM62, encode
 
 _NEG = -1e18
 _M, _X, _Y = 0, 1, 2   # diagonal (pair), gap in b (a_i over '-'), gap in a ('-' over b_j)
+_STEP = {_M: (1, 1), _X: (1, 0), _Y: (0, 1)}   # residues of (a, b) each state consumes
 
 
 @dataclass(frozen=True)
@@ -120,13 +121,10 @@ def _traceback(t, sub, a: str, b: str, cfg: AlignmentConfig) -> tuple[str, str]:
             i, j = (i - 1, j) if i else (i, j - 1)
             continue
         prev = _previous_state(t, state, i, j, sub, cfg)
-        if state == _M:
-            out_a.append(a[i - 1]); out_b.append(b[j - 1]); i, j = i - 1, j - 1  # noqa: E702
-        elif state == _X:
-            out_a.append(a[i - 1]); out_b.append("-"); i -= 1  # noqa: E702
-        else:
-            out_a.append("-"); out_b.append(b[j - 1]); j -= 1  # noqa: E702
-        state = prev
+        di, dj = _STEP[state]
+        out_a.append(a[i - 1] if di else "-")
+        out_b.append(b[j - 1] if dj else "-")
+        i, j, state = i - di, j - dj, prev
     return "".join(reversed(out_a)), "".join(reversed(out_b))
 
 
