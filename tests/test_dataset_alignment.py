@@ -88,3 +88,20 @@ def test_unrelated_sequences_stay_far_below_forty_percent():
 def test_empty_sequence_is_refused():
     with pytest.raises(ValueError, match="empty"):
         align("", UBIQUITIN)
+
+
+@pytest.mark.parametrize("free_end_gaps", [True, False])
+def test_optimal_scores_agree_with_biopython(free_end_gaps):
+    """Independent reference: Biopython's PairwiseAligner with the same matrix and gap costs (if installed)."""
+    bio_align = pytest.importorskip("Bio.Align")
+    aligner = bio_align.PairwiseAligner(mode="global", substitution_matrix=bio_align.substitution_matrices.load(
+        "BLOSUM62"), open_gap_score=-10.0, extend_gap_score=-0.5)
+    if free_end_gaps:
+        aligner.end_gap_score = 0.0
+    rng = np.random.default_rng(4)
+    letters = np.array(list("ACDEFGHIKLMNPQRSTVWY"))
+    for _ in range(40):
+        a = "".join(rng.choice(letters, rng.integers(5, 60)))
+        b = "".join(c for c in a if rng.random() > 0.15) + "".join(rng.choice(letters, rng.integers(0, 8)))
+        b = "".join(rng.choice(letters) if rng.random() < 0.2 else c for c in b) or "A"
+        assert align(a, b, AlignmentConfig(free_end_gaps=free_end_gaps)).score == pytest.approx(aligner.score(a, b))
