@@ -41,7 +41,7 @@ class ViewerRun:
         self.structure, self.target, self.protein, self.live = structure, target, protein, live
         self.notes = list(notes or [])
         self.topology = protein.heavy_atom_topology()
-        self.track = RunTrack.for_topology(self.topology)
+        self.track = RunTrack.for_protein(protein, self.topology)
         self.delivered = 0
         self.reported_end = False
 

@@ -42,11 +42,18 @@ class RunTrack:
         self._m2 = np.zeros(len(self.ca_index))
 
     @classmethod
-    def for_topology(cls, topology) -> RunTrack:
-        """A track over the Calpha atoms of an mdtraj Topology (one label per residue with a CA)."""
-        ca = [(atom.index, atom.residue) for atom in topology.atoms if atom.name == "CA"]
-        labels = [f"{res.chain.chain_id or ''}:{res.resSeq}" for _, res in ca]
-        return cls(np.array([i for i, _ in ca], dtype=np.int64), labels)
+    def for_protein(cls, protein, topology=None) -> RunTrack:
+        """A track over the Calpha atoms of a `Protein` (frames in ``heavy_atom_topology()`` order).
+
+        Labels are chain:number(insertion code), e.g. "A:52" or "B:100A".
+        """
+        topology = protein.heavy_atom_topology() if topology is None else topology
+        ca_index = np.array([atom.index for atom in topology.atoms if atom.name == "CA"], dtype=np.int64)
+        labels = [f"{c}:{n}{i}" for c, n, i in zip(protein.chain_ids, protein.residue_numbers,
+                                                   protein.insertion_codes)]
+        if len(ca_index) != len(labels):
+            raise ValueError(f"{len(ca_index)} Calpha atoms for {len(labels)} residues; every residue needs one.")
+        return cls(ca_index, labels)
 
     def add(self, time_ps: float, xyz: np.ndarray) -> None:
         """Take one frame: ``xyz`` (n_atoms, 3) Angstrom, ``time_ps`` its simulated time."""

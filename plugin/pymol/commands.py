@@ -38,6 +38,14 @@ def _user_errors(func):
     return wrapper
 
 
+def _text(value) -> str:
+    """A string argument as typed: surrounding blanks and one pair of matching quotes removed."""
+    text = str(value).strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
 def _duration_ps(text, what: str) -> float:
     from trajgen.engine.cli_generate import parse_time_ps
 
@@ -97,11 +105,11 @@ SEE ALSO
 
     from .objects import create_trajectory_object, protein_of
 
-    obj, generator, device = str(obj).strip(), str(generator).strip(), str(device).strip()
+    obj, generator, device = _text(obj), _text(generator), _text(device)
     length_ps, interval_ps = _duration_ps(length, "length"), _duration_ps(interval, "interval")
     temperature_K, seed = _number(temperature, "temperature"), _number(seed, "seed", int)
     wait, quiet = _number(wait, "wait", int), _number(quiet, "quiet", int)
-    checkpoint = str(checkpoint).strip() or None
+    checkpoint = _text(checkpoint) or None
     registry = delivery.registry_of(_self)
     delivery.pump(_self)
     busy = registry.get(obj)
@@ -179,7 +187,7 @@ SEE ALSO
 
     trajgen_run, trajgen_export
     """
-    obj, quiet = str(obj).strip(), _number(quiet, "quiet", int)
+    obj, quiet = _text(obj), _number(quiet, "quiet", int)
     runs = [run for run in _runs_named(obj, _self) if run.live.running]
     for run in runs:
         run.live.stop()
@@ -211,7 +219,7 @@ SEE ALSO
 
     trajgen_run, trajgen_stop
     """
-    obj, quiet = str(obj).strip(), _number(quiet, "quiet", int)
+    obj, quiet = _text(obj), _number(quiet, "quiet", int)
     timeout = _number(timeout, "timeout") or None
     for run in _runs_named(obj, _self):
         if not _wait(run, _self, timeout, quiet):
@@ -245,7 +253,7 @@ SEE ALSO
 
     from .objects import read_states
 
-    obj, filename, quiet = str(obj).strip(), str(filename).strip(), _number(quiet, "quiet", int)
+    obj, filename, quiet = _text(obj), _text(filename), _number(quiet, "quiet", int)
     if not filename:
         raise CmdException("Give the file to write, e.g. 'trajgen_export 1ubq, run.dcd'.")
     (run,) = _runs_named(obj, _self)
@@ -279,7 +287,7 @@ ARGUMENTS
 
     from .objects import protein_of
 
-    obj = str(obj).strip()
+    obj = _text(obj)
     delivery.pump(_self)
     registry = delivery.registry_of(_self)
     if obj and registry.get(obj) is None:
