@@ -2,8 +2,9 @@
 
 For each target the reference MD is split in two halves. The first half is the reference;
 the second half (MD against MD, the ceiling) and an elastic-network Langevin trajectory of the
-same length, spacing and temperature, started from the target's PDB structure, are evaluated
-against it. Run: ``python -m trajgen.engine.evaluate.suite --out docs/eval``.
+same length, spacing and temperature, started from the target's PDB structure through the
+streaming API, are evaluated against it; with ``--checkpoint`` the learned model joins them.
+Run: ``python -m trajgen.engine.evaluate.suite --out docs/eval [--checkpoint PATH]``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import mdtraj as md
 import numpy as np
 
 from trajgen.engine.baselines.enm import (ELEMENT_MASS_AMU, ElasticNetworkLangevin, EnmConfig, chain_pairs,
-                                          enm_trajectory, segments_from_calpha)
-from trajgen.engine.errors import StructureError
+                                          segments_from_calpha)
+from trajgen.engine.errors import StructureError, TrajgenError
 from trajgen.engine.structure.residue_constants import ATOM_NAMES
 from trajgen.engine.evaluate.compare import EvalConfig, PairResult, evaluate_pair
 from trajgen.engine.evaluate.ensemble import NM_TO_ANGSTROM, load_trajectory, prepare_pair
@@ -43,26 +44,24 @@ REFERENCE_TARGETS = (
 )
 
 
-def enm_reference_trajectory(pdb: str, n_frames: int, interval_ps: float, temperature_K: float,
-                             seed: int) -> tuple[md.Trajectory, str]:
-    """ENM Langevin trajectory of the structure in ``pdb`` as heavy atoms; and a note on the network.
+def streamed_trajectory(protein, n_frames: int, interval_ps: float, temperature_K: float, seed: int,
+                        generator: str = "enm", backend=None) -> md.Trajectory:
+    """``n_frames`` frames of ``protein`` from the streaming API (``trajgen.engine.generate``) as mdtraj.
 
-    Structures with full backbones go through ``load_protein`` and ``enm_trajectory`` (heavy-atom
-    network); Calpha-only models, which load_protein refuses, get a Calpha network.
+    generator "enm" is the elastic-network baseline; "model" the learned model on ``backend``.
+    Raises GenerationError when the generator refuses the request (e.g. a stride outside training).
     """
-    from trajgen.engine.structure import load_protein
+    from trajgen.engine.generate import GenerationRequest, TrajectoryGenerator
 
-    try:
-        protein = load_protein(pdb)
-    except StructureError:
-        return _calpha_enm(pdb, n_frames, interval_ps, temperature_K, seed)
-    frames = np.stack([protein.heavy_atom_xyz(f) for f in
-                       enm_trajectory(protein, n_frames, interval_ps, temperature_K, seed)])
-    return md.Trajectory(frames / NM_TO_ANGSTROM, protein.heavy_atom_topology()), "Calpha network, rigid residues"
+    request = GenerationRequest(length_ps=(n_frames - 1) * interval_ps, interval_ps=interval_ps,
+                                temperature_K=temperature_K, seed=seed, generator=generator)
+    xyz = np.stack([frame.xyz for frame in TrajectoryGenerator(protein, request, backend)])
+    return md.Trajectory(xyz / NM_TO_ANGSTROM, protein.heavy_atom_topology())
 
 
-def _calpha_enm(pdb: str, n_frames: int, interval_ps: float, temperature_K: float,
-                seed: int) -> tuple[md.Trajectory, str]:
+def calpha_enm_trajectory(pdb: str, n_frames: int, interval_ps: float, temperature_K: float,
+                          seed: int) -> md.Trajectory:
+    """ENM frames of a Calpha-only model (which load_protein refuses): the same network, no rigid units."""
     struct = md.load(pdb)
     ca = struct.atom_slice(struct.topology.select("name CA"))
     masses = np.array([sum(ELEMENT_MASS_AMU[name[0]] for name in ATOM_NAMES.get(res.name, ATOM_NAMES["UNK"]))
@@ -70,25 +69,49 @@ def _calpha_enm(pdb: str, n_frames: int, interval_ps: float, temperature_K: floa
     model = ElasticNetworkLangevin(ca.xyz[0] * NM_TO_ANGSTROM, masses, EnmConfig(),
                                    chain=chain_pairs(segments_from_calpha(ca.xyz[0] * NM_TO_ANGSTROM)))
     frames = np.stack(list(model.frames(n_frames, interval_ps, temperature_K, seed)))
-    return md.Trajectory(frames / NM_TO_ANGSTROM, ca.topology), "Calpha network (the model has only Calpha atoms)"
+    return md.Trajectory(frames / NM_TO_ANGSTROM, ca.topology)
 
 
-def evaluate_target(target: ReferenceTarget, reference_dir: str, config: EvalConfig) -> tuple[list[PairResult], str]:
-    """Both baselines on one target against the first half of its MD; and a one-line description."""
+def generated_methods(target: ReferenceTarget, pdb: str, n_frames: int, seed: int,
+                      backend=None) -> tuple[list[tuple[str, md.Trajectory]], list[str], str]:
+    """(label, trajectory) of the ENM baseline and, with a backend, the learned model; notes on
+    methods that could not run; and the kind of ENM network used."""
+    from trajgen.engine.structure import load_protein
+
+    dt, temp = target.timestep_ps, target.temperature_K
+    try:
+        protein = load_protein(pdb)
+    except StructureError as err:
+        notes = [f"trajgen model not run: {err}"] if backend is not None else []
+        return [("ENM Langevin", calpha_enm_trajectory(pdb, n_frames, dt, temp, seed))], notes, \
+            "Calpha network (the model has only Calpha atoms)"
+    methods = [("ENM Langevin", streamed_trajectory(protein, n_frames, dt, temp, seed, "enm"))]
+    notes = []
+    if backend is not None:
+        try:
+            methods.append(("trajgen model", streamed_trajectory(protein, n_frames, dt, temp, seed, "model", backend)))
+        except TrajgenError as err:
+            notes.append(f"trajgen model not run: {err}")
+    return methods, notes, "Calpha network, rigid residues"
+
+
+def evaluate_target(target: ReferenceTarget, reference_dir: str, config: EvalConfig,
+                    backend=None) -> tuple[list[PairResult], str, list[str]]:
+    """Every method on one target against the first half of its MD; a table row; notes."""
     pdb, xtc = f"{reference_dir}/{target.stem}.pdb", f"{reference_dir}/{target.stem}.xtc"
     traj = load_trajectory(xtc, pdb)
     half = traj.n_frames // 2
     ref = traj[:half]
     dt = target.timestep_ps
-    enm, network = enm_reference_trajectory(pdb, half, dt, target.temperature_K, config.seed)
+    methods, notes, network = generated_methods(target, pdb, half, config.seed, backend)
     results, n_atoms = [], []
-    for label, gen in (("ENM Langevin", enm), ("MD 2nd half", traj[half:2 * half])):
+    for label, gen in methods + [("MD 2nd half", traj[half:2 * half])]:
         gen_ens, ref_ens, start = prepare_pair(gen, ref, dt, dt, label, "MD 1st half")
         results.append(evaluate_pair(gen_ens, ref_ens, start, target.stem, label, config))
         n_atoms.append(str(ref_ens.xyz.shape[1]))
     line = (f"| {target.stem} | {ref_ens.topology.n_residues} | {' / '.join(n_atoms)} | {half} × {dt:g} ps "
             f"| {target.temperature_K:g} K | {start_offset_A(pdb, traj):.2f} | {network} |")
-    return results, line
+    return results, line, [f"{target.stem}: {n}" for n in notes]
 
 
 def start_offset_A(pdb: str, traj: md.Trajectory) -> float:
@@ -112,19 +135,33 @@ MD's first frame, which every frame is superposed on (a large value shows up as 
 {rows}"""
 
 
-def run_suite(reference_dir: str, out_dir: str, seed: int = 0, stems: list[str] | None = None) -> Path:
-    """Evaluate the baselines on every reference target and write the report; returns report.md."""
+def run_suite(reference_dir: str, out_dir: str, seed: int = 0, stems: list[str] | None = None,
+              checkpoint: str | None = None) -> Path:
+    """Evaluate the baselines (and, with ``checkpoint``, the learned model) on every reference target
+    and write the report; returns report.md."""
+    backend = None
+    if checkpoint:
+        from trajgen.engine.backends.select import load_backend
+
+        backend = load_backend(checkpoint)
     config = EvalConfig(seed=seed)
-    results, rows = [], []
+    results, rows, notes = [], [], []
     for target in REFERENCE_TARGETS:
         if stems and target.stem not in stems:
             continue
-        target_results, row = evaluate_target(target, reference_dir, config)
+        target_results, row, target_notes = evaluate_target(target, reference_dir, config, backend)
         results += target_results
         rows.append(row)
+        notes += target_notes
+    preamble = PREAMBLE.format(seed=seed, rows="\n".join(rows))
+    if checkpoint:
+        preamble += f"\n\n**trajgen model**: checkpoint `{Path(checkpoint).name}`, same request as the ENM."
+    if notes:
+        preamble += "\n\n" + "\n".join(f"- {n}" for n in notes)
     return write_report(results, out_dir, "trajgen evaluation: baselines on the reference MD",
-                        settings={"seed": seed, "reference_dir": Path(reference_dir).name},
-                        preamble=PREAMBLE.format(seed=seed, rows="\n".join(rows)))
+                        settings={"seed": seed, "reference_dir": Path(reference_dir).name,
+                                  "checkpoint": Path(checkpoint).name if checkpoint else None},
+                        preamble=preamble)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,8 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="docs/eval", help="report folder (report.md, metrics.json, PNGs)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--targets", nargs="*", help="file stems to run (default: all)")
+    parser.add_argument("--checkpoint", help="also evaluate the learned model from this checkpoint")
     args = parser.parse_args(argv)
-    print(run_suite(args.reference_dir, args.out, args.seed, args.targets))
+    try:
+        print(run_suite(args.reference_dir, args.out, args.seed, args.targets, args.checkpoint))
+    except TrajgenError as err:
+        print(f"evaluation suite: error: {err}")
+        return 1
     return 0
 
 
