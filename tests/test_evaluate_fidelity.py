@@ -95,3 +95,14 @@ def test_md_pca_w2_of_shifted_ensemble_grows_with_the_shift():
     near = fid.md_pca_w2(ens + 0.1, ens)
     far = fid.md_pca_w2(ens + 0.5, ens)
     assert 0 < near < far
+
+
+def test_rmsf_agrees_with_mdtraj_on_real_md():
+    import mdtraj as md
+
+    ref = "/work/shared/data/reference/trpcage_1l2y"
+    traj = md.load(ref + ".xtc", top=ref + ".pdb")[:200]
+    traj = traj.atom_slice(traj.topology.select("not element H"))
+    expected = md.rmsf(traj[:], traj[:], 0) * 10.0  # mdtraj fits on frame 0, then RMSF in nm
+    aligned = traj[:].superpose(traj, 0)
+    np.testing.assert_allclose(fid.rmsf(aligned.xyz * 10.0), expected, rtol=1e-3, atol=1e-3)
