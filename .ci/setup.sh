@@ -12,6 +12,10 @@ SUDO=""
 # System packages: only what is missing (git for versioned installs, compilers for sdists).
 need=()
 for pkg in git libosmesa6; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+# PyMOL and Qt panel tests: a virtual X server and the X, GL and font libraries Qt5/Qt6 load.
+for pkg in xvfb xauth libgl1 libgl1-mesa-dri libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 \
+    libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0 libxcb-image0 libxcb-render-util0 \
+    libxcb-randr0 libxcb-shape0 libxcb-xkb1 libxcb-cursor0; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 if [ "${#need[@]}" -gt 0 ]; then
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need[@]}"
 fi
@@ -26,6 +30,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     # The exact pin takes the CPU build; a looser one pulls gigabytes of CUDA packages.
     "$VENV/bin/python" -m pip install -q "torch==2.13.0"
     "$VENV/bin/python" -m pip install -q -e ".[torch,dev]"
+    # PyMOL plugin and Qt panel tests (both bindings: PyMOL's PyQt5, ChimeraX's PyQt6)
+    "$VENV/bin/python" -m pip install -q "pymol-open-source==3.2.0a0" "PyQt5==5.15.11" "PyQt6==6.11.0" "pytest-qt==4.5.0"
     echo "$want" > "$stamp"
 fi
 
