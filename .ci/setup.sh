@@ -29,7 +29,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     "$VENV/bin/python" -m pip install -q --upgrade pip
     # The exact pin takes the CPU build; a looser one pulls gigabytes of CUDA packages.
     "$VENV/bin/python" -m pip install -q "torch==2.13.0"
-    "$VENV/bin/python" -m pip install -q -e ".[torch,dev]"
+    # Every extra, so that no test is skipped for a missing package.
+    "$VENV/bin/python" -m pip install -q -e ".[torch,dev,eval,md,mdcath]"
     # PyMOL plugin and Qt panel tests (both bindings: PyMOL's PyQt5, ChimeraX's PyQt6)
     "$VENV/bin/python" -m pip install -q "pymol-open-source==3.2.0a0" "PyQt5==5.15.11" "PyQt6==6.11.0" "pytest-qt==4.5.0"
     echo "$want" > "$stamp"
