@@ -11,6 +11,13 @@ class _TrajgenAPI(BundleAPI):
     api_version = 1
 
     @staticmethod
+    def initialize(session, bundle_info):
+        if session.ui.is_gui:
+            from .menu import add_context_menu
+
+            session.ui.triggers.add_handler("ready", lambda *_: add_context_menu(session))
+
+    @staticmethod
     def register_command(bi, ci, logger):
         from . import cmd
 

@@ -165,3 +165,20 @@ def test_offscreen_image_of_a_generated_frame(session, tmp_path):
     image = np.asarray(Image.open(png).convert("RGB"), dtype=float)
     assert image.shape == (300, 400, 3)
     assert image.std() > 5, "the rendered frame is blank"
+
+
+def test_context_menu_entry_runs_a_logged_command_on_the_selected_structure(session):
+    from chimerax.trajgen.menu import simulate_entry
+
+    structure = open_example(session)
+    entry = simulate_entry()
+    assert not entry.criteria(session)
+    run(session, f"select #{structure.id_string}:45")
+    assert entry.criteria(session)
+    assert entry.label(session) == f"Simulate dynamics of #{structure.id_string} (trajgen)"
+    before = len(session.models)
+    entry.callback(session)  # nogui: the command waits for the run
+    from chimerax.trajgen.runs import run_for
+
+    assert len(session.models) == before + 1
+    assert run_for(session, structure).live.state == "finished"
