@@ -74,3 +74,9 @@ def test_coverage_recall_counts_reference_bins_visited():
     result = coverage(gen, ref)
     assert result.recall == pytest.approx(0.5)
     assert result.jsd == pytest.approx(jensen_shannon(np.array([1.0, 0.0]), np.array([0.5, 0.5])))
+
+
+def test_contact_fraction_counts_frames_across_chunks():
+    frames = np.zeros((5, 2, 3))
+    frames[:, 1, 0] = [5.0, 5.0, 9.0, 5.0, 9.0]  # in contact in 3 of 5 frames
+    assert ct.contact_fraction(frames, 8.0, chunk=2)[0] == pytest.approx(0.6)

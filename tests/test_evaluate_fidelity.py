@@ -106,3 +106,9 @@ def test_rmsf_agrees_with_mdtraj_on_real_md():
     expected = md.rmsf(traj[:], traj[:], 0) * 10.0  # mdtraj fits on frame 0, then RMSF in nm
     aligned = traj[:].superpose(traj, 0)
     np.testing.assert_allclose(fid.rmsf(aligned.xyz * 10.0), expected, rtol=1e-3, atol=1e-3)
+
+
+def test_pairwise_rmsd_of_a_long_trajectory_uses_evenly_spaced_frames():
+    xyz = np.zeros((5, 1, 3))
+    xyz[:, 0, 0] = [0, 10, 1, 10, 2]  # thinned to frames 0, 2, 4: distances 1, 2, 1
+    assert fid.pairwise_rmsd(xyz, max_frames=3) == pytest.approx(4 / 3)

@@ -43,6 +43,17 @@ def _ca_distances(ca_xyz: np.ndarray) -> np.ndarray:
     return np.linalg.norm(ca_xyz[:, i] - ca_xyz[:, j], axis=-1)
 
 
+def contact_fraction(ca_xyz: np.ndarray, cutoff_A: float, chunk: int = 64) -> np.ndarray:
+    """Share of frames (n_pairs,) in which each pair i < j is closer than ``cutoff_A``.
+
+    Frames are processed in chunks so memory stays small for large proteins and long runs.
+    """
+    counts = np.zeros(ca_xyz.shape[1] * (ca_xyz.shape[1] - 1) // 2)
+    for t in range(0, len(ca_xyz), chunk):
+        counts += (_ca_distances(ca_xyz[t:t + chunk]) < cutoff_A).sum(axis=0)
+    return counts / len(ca_xyz)
+
+
 def contact_sets(ca_xyz: np.ndarray, start_ca: np.ndarray,
                  config: ContactConfig = ContactConfig()) -> tuple[set, set]:
     """Weak and transient contacts of an ensemble as sets of residue pairs (i, j), i < j.
@@ -51,7 +62,7 @@ def contact_sets(ca_xyz: np.ndarray, start_ca: np.ndarray,
     """
     i, j = np.triu_indices(ca_xyz.shape[1], k=1)
     in_start = _ca_distances(start_ca[None])[0] < config.cutoff_A
-    fraction = (_ca_distances(ca_xyz) < config.cutoff_A).mean(axis=0)
+    fraction = contact_fraction(ca_xyz, config.cutoff_A)
     weak = in_start & (fraction < config.weak_max_fraction)
     transient = ~in_start & (fraction > config.transient_min_fraction)
     as_set = lambda m: {(int(a), int(b)) for a, b in zip(i[m], j[m])}  # noqa: E731

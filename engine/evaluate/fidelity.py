@@ -14,11 +14,14 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist, pdist
 
 
-def pairwise_rmsd(xyz: np.ndarray) -> float:
+def pairwise_rmsd(xyz: np.ndarray, max_frames: int = 2000) -> float:
     """Mean RMSD over all pairs of distinct frames, without re-alignment per pair.
 
-    xyz: (T, N, 3) Angstrom, T >= 2. Returns Angstrom.
+    xyz: (T, N, 3) Angstrom, T >= 2. Returns Angstrom. Longer trajectories are thinned to
+    ``max_frames`` evenly spaced frames (the pair count grows as T**2).
     """
+    if len(xyz) > max_frames:
+        xyz = xyz[np.linspace(0, len(xyz) - 1, max_frames).astype(int)]
     flat = xyz.reshape(xyz.shape[0], -1).astype(np.float64)
     return float(pdist(flat).mean() / np.sqrt(xyz.shape[1]))
 
