@@ -75,15 +75,16 @@ def open_from_menu():
     global PANEL
     PANEL = docks[0].widget()
     cmd.load(os.environ["TRAJGEN_GUI_PDB"], "prot")
-    cmd.hide("everything")
-    cmd.show("cartoon")
-    cmd.show("sticks", "not name N+C+O")
     cmd.orient("prot")
     PANEL.refresh_structures()
     PANEL.set_length_ps(10_000_000.0)  # 10 us every 1 ns: 10001 frames, far more than the test waits for
     PANEL.interval.setCurrentText("1ns")
     PANEL.start_button.click()
     RESULTS["commands"] = list(PANEL.commands)
+    cmd.disable("prot")
+    cmd.hide("everything", "prot_traj")
+    cmd.show("cartoon", "prot_traj")
+    cmd.show("sticks", "prot_traj and not name N+C+O")
     global SAMPLER, STARTED
     STARTED = time.monotonic()
     SAMPLER = QtCore.QTimer()
@@ -98,10 +99,16 @@ def sample():
     distinct = {s[1] for s in RESULTS["samples"] if s[2] == "running"}
     if len(distinct) >= 6 and states >= 30 or time.monotonic() - STARTED > 90:
         SAMPLER.stop()
-        cmd.hide("everything", "prot")
-        PANEL.stop_button.click()
-        RESULTS["commands"] = list(PANEL.commands)
-        later(100, wait_stopped)
+        later(400, grab_and_stop)  # the window repaints in between
+
+
+def grab_and_stop():
+    window = __import__("pymol.gui", fromlist=["get_qtwindow"]).get_qtwindow()
+    screen = QtWidgets.QApplication.primaryScreen()
+    screen.grabWindow(int(window.winId())).save(os.path.join(OUT, "window_running.png"))
+    PANEL.stop_button.click()
+    RESULTS["commands"] = list(PANEL.commands)
+    later(100, wait_stopped)
 
 
 def wait_stopped():
