@@ -137,12 +137,28 @@ def test_info_describes_the_protein_and_the_run(pm, capsys):
     ({"obj": "prot", "temperature": "warm"}, "temperature must be a number"),
     ({"obj": "prot", "length": "10us", "interval": "10ps"}, "more than PyMOL should hold"),
     ({"obj": "prot", "generator": "magic"}, "Unknown generator"),
+    ({"obj": "prot", "device": "gpu"}, "Unknown device 'gpu'; choose auto, cpu, cuda"),
     ({"obj": "prot", "generator": "model", "checkpoint": "/no/such/model.onnx"}, "does not exist"),
 ])
 def test_bad_input_raises_cmdexception_with_a_clear_message(pm, kwargs, message):
     with pytest.raises(CmdException, match=message):
         trajgen_run(**kwargs, _self=pm)
     assert "prot_traj" not in pm.get_names("objects")
+
+
+def test_engine_advice_names_pymol_arguments_not_command_line_flags(pm, monkeypatch):
+    from trajgen.engine.backends import select
+
+    monkeypatch.setattr(select, "shipped_checkpoint", lambda: None)
+    with pytest.raises(CmdException) as refused:
+        trajgen_run("prot", generator="model", _self=pm)
+    assert "checkpoint=" in str(refused.value) and "--" not in str(refused.value)
+
+
+def test_the_baseline_on_a_gpu_request_says_it_runs_on_the_cpu(pm, capsys):
+    trajgen_run("prot", length="300ps", interval="100ps", device="cuda", wait=1, _self=pm)
+    assert "runs on the CPU" in capsys.readouterr().out
+    assert pm.count_states("prot_traj") == 4
 
 
 def test_an_object_without_protein_is_refused(pm):

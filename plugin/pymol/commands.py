@@ -8,6 +8,7 @@ engine errors raise ``CmdException`` with a sentence the user can act on.
 from __future__ import annotations
 
 import functools
+import re
 import time
 
 from pymol import CmdException, cmd
@@ -29,13 +30,24 @@ def _user_errors(func):
         try:
             return func(*args, **kwargs)
         except (TrajgenError, CmdException) as err:
-            message = str(err.args[0]) if isinstance(err, CmdException) and err.args else str(err)
+            message = str(err.args[0]) if isinstance(err, CmdException) and err.args else _pymol_words(str(err))
             registry.last_error = message
             if isinstance(err, CmdException):
                 raise
             raise CmdException(message) from None
 
     return wrapper
+
+
+def _pymol_words(message: str) -> str:
+    """Engine messages name command-line flags ('use --device cpu'); say them as PyMOL arguments."""
+    return re.sub(r"--([a-z][a-z_-]*)(?: |=)?", lambda m: m.group(1).replace("-", "_") + "=", message)
+
+
+def _device(text: str) -> str:
+    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", text):
+        raise CmdException(f"Unknown device {text!r}; choose auto, cpu, cuda or cuda:N.")
+    return text
 
 
 def _text(value) -> str:
@@ -105,7 +117,7 @@ SEE ALSO
 
     from .objects import create_trajectory_object, protein_of
 
-    obj, generator, device = _text(obj), _text(generator), _text(device)
+    obj, generator, device = _text(obj), _text(generator), _device(_text(device))
     length_ps, interval_ps = _duration_ps(length, "length"), _duration_ps(interval, "interval")
     temperature_K, seed = _number(temperature, "temperature"), _number(seed, "seed", int)
     wait, quiet = _number(wait, "wait", int), _number(quiet, "quiet", int)
@@ -123,6 +135,8 @@ SEE ALSO
     if request.n_steps + 1 > MAX_STATES:
         raise CmdException(f"{request.n_steps + 1} frames are more than PyMOL should hold ({MAX_STATES}); "
                            "choose a longer interval, or write long runs to a file with 'trajgen generate'.")
+    if request.generator == "enm" and device.startswith("cuda"):
+        notes.append("The elastic-network baseline runs on the CPU; the device applies to the learned model.")
     run = ViewerRun(obj, obj + TARGET_SUFFIX, protein, LiveRun(protein, request, backend), notes)
     create_trajectory_object(run.target, protein, _self)
     registry.add(run)
