@@ -10,6 +10,7 @@ import pytest
 from conftest import PFAM40, REFERENCE, pfam40_files
 from pdbtext import atom_lines, hetatm, set_field, to_mmcif
 from trajgen.engine.errors import StructureError
+from trajgen.engine.geometry import bond_length_deviations
 from trajgen.engine.structure import load_protein, read_atoms
 from trajgen.engine.structure import residue_constants as rc
 
@@ -188,11 +189,42 @@ def test_missing_backbone_atom_names_the_residue(tmp_path):
         load_protein(write(tmp_path, "noca.pdb", dropped))
 
 
-def test_missing_side_chain_atoms_are_named():
+def test_missing_side_chain_atoms_are_named_and_rebuilt_with_ideal_bonds():
     protein = load_protein(PFAM40 / "1PTF_A.pdb")
     assert protein.report.missing_atoms == ["A:83 LYS (CG, CD, CE, NZ)"]
     i = int(np.flatnonzero(protein.residue_numbers == 83)[0])
-    assert protein.mask[i].sum() == 5
+    assert protein.mask[i].sum() == 9
+    deviations, valid = bond_length_deviations(protein.aatype[i:i + 1], protein.positions[i:i + 1],
+                                               protein.mask[i:i + 1])
+    assert valid.sum() >= 8 and np.abs(deviations[valid]).max() < 0.05
+    as_read = load_protein(PFAM40 / "1PTF_A.pdb", complete=False)
+    assert as_read.mask[i].sum() == 5
+    kept = as_read.mask
+    np.testing.assert_allclose(protein.positions[kept], as_read.positions[kept], atol=1e-5)
+
+
+def test_completion_adds_terminal_oxt_and_keeps_complete_residues_exactly(tmp_path):
+    path = write(tmp_path, "nooxt.pdb", [ln for ln in atom_lines(ONE) if ln[12:16] != " OXT"])
+    as_read = load_protein(path, complete=False)
+    protein = load_protein(path)
+    assert not as_read.mask[-1, rc.OXT_SLOT] and protein.mask[-1, rc.OXT_SLOT]
+    assert protein.mask[:, rc.OXT_SLOT].sum() == 1
+    c_oxt = np.linalg.norm(protein.positions[-1, rc.OXT_SLOT] - protein.positions[-1, 2])
+    assert abs(c_oxt - 1.25) < 0.05
+    symmetric = np.isin(protein.aatype, [rc.RESTYPE_INDEX[n] for n in ("ASP", "GLU", "PHE", "TYR", "ARG")])
+    same = as_read.mask & ~symmetric[:, None]
+    np.testing.assert_allclose(protein.positions[same], as_read.positions[same], atol=1e-5)
+
+
+def test_missing_carbonyl_oxygen_is_placed_in_the_peptide_plane(tmp_path):
+    lines = atom_lines(ONE)
+    victim = lines[100][22:26]
+    dropped = [ln for ln in lines if not (ln[22:26] == victim and ln[12:16] == " O  ")]
+    protein = load_protein(write(tmp_path, "noO.pdb", dropped))
+    reference = load_protein(ONE)
+    i = int(np.flatnonzero(protein.residue_numbers == int(victim))[0])
+    assert any("(O)" in m for m in protein.report.missing_atoms)
+    assert np.linalg.norm(protein.positions[i, 3] - reference.positions[i, 3]) < 0.35
 
 
 def test_force_field_atom_names_are_understood():

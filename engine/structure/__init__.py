@@ -16,13 +16,15 @@ from .report import StructureReport
 __all__ = ["AtomTable", "Protein", "StructureReport", "load_protein", "protein_from_atoms", "read_atoms"]
 
 
-def load_protein(path: str | os.PathLike, model: int = 1, chains: list[str] | None = None) -> Protein:
+def load_protein(path: str | os.PathLike, model: int = 1, chains: list[str] | None = None,
+                 complete: bool = True) -> Protein:
     """Read the protein chains of a PDB or mmCIF file (optionally gzipped).
 
     Args:
         path: structure file.
         model: 1-based model index for multi-model (NMR) files.
         chains: chain ids to keep; default all protein chains.
+        complete: rebuild missing heavy atoms (side chains, O, OXT) from ideal geometry.
 
     Returns:
         Protein with heavy-atom positions in Angstrom; ``protein.report`` says what was set aside.
@@ -30,4 +32,4 @@ def load_protein(path: str | os.PathLike, model: int = 1, chains: list[str] | No
     Raises:
         StructureError: unreadable file, no protein, unknown chain, or missing backbone atoms.
     """
-    return protein_from_atoms(read_atoms(path, model=model), chains=chains)
+    return protein_from_atoms(read_atoms(path, model=model), chains=chains, complete=complete)

@@ -130,12 +130,14 @@ _SIDECHAIN_EXTRA_BONDS = {
 }
 
 
-def protein_from_atoms(table: AtomTable, chains: list[str] | None = None) -> Protein:
+def protein_from_atoms(table: AtomTable, chains: list[str] | None = None, complete: bool = True) -> Protein:
     """Build a Protein from the atoms of one model (see module docstring for the rules).
 
     Args:
         table: atoms from `read_atoms` or a viewer.
         chains: chain ids to keep (default: every protein chain).
+        complete: rebuild missing heavy atoms (side chains, O, terminal OXT) from ideal geometry,
+            so every residue is whole (the report names what was missing).
 
     Raises:
         StructureError: no protein, unknown chain, or a residue missing N, CA or C.
@@ -149,11 +151,16 @@ def protein_from_atoms(table: AtomTable, chains: list[str] | None = None) -> Pro
         raise StructureError(f"{table.source} contains no protein residues "
                              f"(it holds {report.set_aside_summary()}).")
     residues = _select_chains(residues, chains, table.source)
-    complete = _trim_incomplete_termini(residues, table, report)
-    if not complete:
+    kept = _trim_incomplete_termini(residues, table, report)
+    if not kept:
         raise StructureError(f"{table.source}: no protein residue has a complete backbone (N, CA, C); "
                              f"Calpha-only or backbone-less models cannot be simulated.")
-    return _assemble(complete, table, report)
+    protein = _assemble(kept, table, report)
+    if not complete:
+        return protein
+    from .complete import complete_missing_atoms
+
+    return complete_missing_atoms(protein)
 
 
 def _protein_residues(residues: list[RawResidue], table: AtomTable, report: StructureReport) -> list[RawResidue]:
