@@ -29,3 +29,18 @@ def test_the_generated_frames_move_away_from_the_start():
                            temperature_K=300.0)
     last = list(rollout(sampler, start, 3, seed=1))[-1]
     assert np.abs(last.trans - start.trans).max() > 0.1
+
+
+def test_hierarchical_rollouts_are_equivariant_too():
+    from trajgen.engine.rollout.hierarchical import HierarchicalRollout, HierarchyConfig
+
+    context, start = protein_context(example_protein())
+    backend, flow = tiny_torch_backend(seed=3), FlowConfig(n_steps=2)
+    hier = HierarchicalRollout(FrameSampler(backend, context, flow, 300.0, 300.0),
+                               FrameSampler(backend, context, flow, 100.0, 300.0),
+                               HierarchyConfig(fine_per_coarse=3, parallel_segments=2))
+    rot, shift = random_rigid(5)
+    plain = [f for _, f in hier.frames(start, 7, seed=4)]
+    moved = [f for _, f in hier.frames(move_frames(start, rot, shift), 7, seed=4)]
+    for a, b in zip(plain, moved):
+        np.testing.assert_allclose(b.trans, move_frames(a, rot, shift).trans, atol=1e-3)

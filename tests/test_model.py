@@ -18,7 +18,8 @@ from trajgen.engine.rollout.stepper import FrameSampler, draw_noise
 def setup():
     context, start = protein_context(example_protein())
     backend = tiny_torch_backend(seed=1)
-    sampler = FrameSampler(backend, context, FlowConfig(n_steps=2), dt_ps=100.0, temperature_K=300.0)
+    sampler = FrameSampler(backend, context, FlowConfig(n_steps=2, history_noise=0.0), dt_ps=100.0,
+                           temperature_K=300.0)
     frames = [start] + list(rollout(sampler, start, 6, seed=3))
     return context, backend, sampler, frames
 

@@ -26,8 +26,8 @@ class FlowConfig:
     sigma_trans_A: float = 1.0       # prior translation noise per axis, Angstrom
     sigma_rot_rad: float = 0.15      # prior rotation noise per axis, radians
     sigma_torsion_rad: float = 0.6   # prior torsion noise, radians
-    n_steps: int = 4                 # Euler steps per frame at inference
-    history_noise: float = 0.0       # diffusion-forcing noise level of history frames, in [0, 0.1]
+    n_steps: int = 3                 # Euler steps per frame at inference (+1 cache pass per frame)
+    history_noise: float = 0.05      # diffusion-forcing noise level of history frames, in [0, 0.1]
 
     def step_times(self) -> np.ndarray:
         """Flow times s_0 = 0 < ... < s_n = 1 of the sampler (uniform grid)."""
