@@ -19,7 +19,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                               description=__doc__.splitlines()[0], epilog=EPILOG,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("gen", help="generated trajectory (any format mdtraj reads)")
-    p.add_argument("ref", help="reference MD trajectory of the same protein")
+    p.add_argument("ref", nargs="+", help="reference MD trajectory of the same protein; several files are "
+                   "replicas, pooled as in the ATLAS protocol (lagged statistics stay within each)")
     p.add_argument("--gen-top", help="topology for GEN (PDB), when its format has none")
     p.add_argument("--ref-top", help="topology for REF (PDB), when its format has none")
     p.add_argument("--gen-dt-ps", type=float, help="time between GEN frames in ps")
@@ -39,15 +40,15 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from trajgen.engine.evaluate.compare import EvalConfig, evaluate_pair
-    from trajgen.engine.evaluate.ensemble import file_timestep_ps, load_trajectory, prepare_pair
+    from trajgen.engine.evaluate.ensemble import file_timestep_ps, load_runs, load_trajectory, prepare_pair
     from trajgen.engine.evaluate.report import TABLE_ROWS, report_dict, write_report
 
     gen = load_trajectory(args.gen, args.gen_top)
-    ref = load_trajectory(args.ref, args.ref_top)
+    ref, ref_runs = load_runs(args.ref, args.ref_top)
     gen_dt = args.gen_dt_ps or file_timestep_ps(gen)
     ref_dt = args.ref_dt_ps or file_timestep_ps(ref)
-    target = args.target or Path(args.ref).stem
-    gen_ens, ref_ens, start = prepare_pair(gen, ref, gen_dt, ref_dt, args.label, "MD")
+    target = args.target or Path(args.ref[0]).stem
+    gen_ens, ref_ens, start = prepare_pair(gen, ref, gen_dt, ref_dt, args.label, "MD", ref_runs=ref_runs)
     result = evaluate_pair(gen_ens, ref_ens, start, target, args.label, EvalConfig(seed=args.seed))
     settings = {"gen": args.gen, "ref": args.ref, "gen_dt_ps": gen_dt, "ref_dt_ps": ref_dt, "seed": args.seed}
     if args.report:

@@ -61,3 +61,20 @@ def test_vamp2_of_white_noise_is_near_zero():
 def test_resample_curve_is_nan_outside_the_measured_range():
     out = dyn.resample_curve(np.array([0.0, 10.0]), np.array([1.0, 0.0]), np.array([5.0, 20.0]))
     assert out[0] == pytest.approx(0.5) and np.isnan(out[1])
+
+
+def test_lagged_pairs_never_cross_from_one_run_into_the_next():
+    x = np.array([1.0, 1.0, 1.0, -1.0, -1.0, -1.0])  # two constant runs laid end to end
+    assert dyn.autocorrelation(x, 1)[1] == pytest.approx(0.6)  # as one series: the seam counts
+    assert dyn.autocorrelation(x, 1, lengths=(3, 3))[1] == pytest.approx(1.0)
+
+
+def test_rmsd_vs_lag_pools_runs_and_skips_the_seam():
+    xyz = np.zeros((4, 1, 3))
+    xyz[:, 0, 0] = [0, 1, 10, 12]  # runs (0, 1) and (10, 12): lag-1 steps 1 and 2
+    np.testing.assert_allclose(dyn.rmsd_vs_lag(xyz, np.array([1, 2]), lengths=(2, 2)), [1.5, np.nan])
+
+
+def test_run_lengths_must_cover_every_frame():
+    with pytest.raises(ValueError, match="do not add up"):
+        dyn.split_runs(np.zeros(5), (2, 2))

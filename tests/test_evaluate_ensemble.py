@@ -53,3 +53,9 @@ def test_prepare_pair_superposes_both_on_the_reference_start():
     np.testing.assert_allclose(gen_ens.xyz, ref_ens.xyz[10:20], atol=2e-3)
     np.testing.assert_allclose(ref_ens.xyz[0], start, atol=1e-4)
     assert gen_ens.xyz.shape[1] == 154
+
+
+def test_prepare_pair_keeps_the_replica_boundaries():
+    ref = md.load(REF + ".xtc", top=REF + ".pdb")[:30]
+    gen_ens, ref_ens, _ = prepare_pair(ref[:10], ref, 1.0, 1.0, ref_runs=(10, 20))
+    assert ref_ens.runs == (10, 20) and gen_ens.runs == (10,)

@@ -98,3 +98,25 @@ def test_cli_prints_json_metrics(tmp_path, capsys, md_traj):
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert 0.0 <= out["targets"]["trpcage"]["generated"]["metrics"]["valid_fraction"] <= 1.0
+
+
+def test_cli_pools_reference_replicas(tmp_path, capsys, md_traj):
+    gen, ref1, ref2 = (tmp_path / n for n in ("gen.dcd", "ref1.dcd", "ref2.dcd"))
+    md_traj[80:].save_dcd(str(gen))
+    md_traj[:40].save_dcd(str(ref1))
+    md_traj[40:80].save_dcd(str(ref2))
+    code = _cli(["evaluate", str(gen), str(ref1), str(ref2), "--gen-top", REF + ".pdb", "--ref-top", REF + ".pdb",
+                 "--gen-dt-ps", "1", "--ref-dt-ps", "1", "--json", "--target", "trpcage"])
+    metrics = json.loads(capsys.readouterr().out)["targets"]["trpcage"]["generated"]["metrics"]
+    assert code == 0 and metrics["pairwise_rmsd_ref_A"] > 0
+
+
+def test_replicas_with_different_atoms_are_refused(tmp_path):
+    from trajgen.engine.evaluate.ensemble import EvaluationError, load_runs
+
+    full = md.load(REF + ".pdb")
+    heavy = full.atom_slice(full.topology.select("not element H"))
+    full.save_pdb(str(tmp_path / "a.pdb"))
+    heavy.save_pdb(str(tmp_path / "b.pdb"))
+    with pytest.raises(EvaluationError, match="share a topology"):
+        load_runs([str(tmp_path / "a.pdb"), str(tmp_path / "b.pdb")])

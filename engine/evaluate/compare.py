@@ -98,9 +98,9 @@ def _contact_metrics(gen: Ensemble, ref: Ensemble, start: np.ndarray, config: Ev
     metrics["exposed_residue_jaccard"] = ct.jaccard(exp_g, exp_r)
 
 
-def _acf_curve(series: np.ndarray, timestep_ps: float) -> tuple[np.ndarray, np.ndarray]:
-    acf = dyn.autocorrelation(series, len(series) // 2)
-    return np.arange(len(acf)) * timestep_ps, acf
+def _acf_curve(series: np.ndarray, ens: Ensemble) -> tuple[np.ndarray, np.ndarray]:
+    acf = dyn.autocorrelation(series, max(ens.runs) // 2, ens.runs)
+    return np.arange(len(acf)) * ens.timestep_ps, acf
 
 
 def _dynamics_metrics(gen: Ensemble, ref: Ensemble, config: EvalConfig, metrics: dict, curves: dict,
@@ -108,12 +108,12 @@ def _dynamics_metrics(gen: Ensemble, ref: Ensemble, config: EvalConfig, metrics:
     k = max(1, min(config.n_features, ref.n_frames - 2, 3 * len(ref.ca_indices)))
     pca = fid.fit_pca(ref.ca_xyz, k)
     feat_gen, feat_ref = pca.project(gen.ca_xyz), pca.project(ref.ca_xyz)
-    lag = max(1, int(round(config.tica_lag_fraction * ref.n_frames)))
-    tica = dyn.fit_tica(feat_ref, lag, 1)
+    lag = max(1, int(round(config.tica_lag_fraction * max(ref.runs))))
+    tica = dyn.fit_tica(feat_ref, lag, 1, ref.runs)
     for name, fg, fr in (("pc1", feat_gen[:, 0], feat_ref[:, 0]),
                          ("tic1", tica.transform(feat_gen)[:, 0], tica.transform(feat_ref)[:, 0])):
-        t_g, a_g = _acf_curve(fg, gen.timestep_ps)
-        t_r, a_r = _acf_curve(fr, ref.timestep_ps)
+        t_g, a_g = _acf_curve(fg, gen)
+        t_r, a_r = _acf_curve(fr, ref)
         curves.update({f"acf_{name}_gen_t": t_g, f"acf_{name}_gen": a_g,
                        f"acf_{name}_ref_t": t_r, f"acf_{name}_ref": a_r})
         metrics[f"decorrelation_{name}_gen_ps"] = dyn.decorrelation_time(a_g, gen.timestep_ps)
@@ -122,21 +122,21 @@ def _dynamics_metrics(gen: Ensemble, ref: Ensemble, config: EvalConfig, metrics:
     _rmsd_lag_metrics(gen, ref, config, metrics, curves)
     lag_ps = lag * ref.timestep_ps
     metrics["vamp_lag_ps"] = lag_ps
-    metrics["vamp2_ref"] = dyn.vamp2(feat_ref, lag)
+    metrics["vamp2_ref"] = dyn.vamp2(feat_ref, lag, lengths=ref.runs)
     gen_lag = lag_ps / gen.timestep_ps
-    if abs(gen_lag - round(gen_lag)) > 1e-6 or round(gen_lag) < 1 or gen.n_frames < round(gen_lag) + 2 * k:
+    if abs(gen_lag - round(gen_lag)) > 1e-6 or round(gen_lag) < 1 or max(gen.runs) < round(gen_lag) + 2 * k:
         metrics["vamp2_gen"] = float("nan")
         skipped.append(f"VAMP-2 of the generated trajectory skipped: no whole-frame lag of {lag_ps:g} ps "
                        "or too few frames.")
     else:
-        metrics["vamp2_gen"] = dyn.vamp2(feat_gen, int(round(gen_lag)))
+        metrics["vamp2_gen"] = dyn.vamp2(feat_gen, int(round(gen_lag)), lengths=gen.runs)
 
 
 def _rmsd_lag_metrics(gen: Ensemble, ref: Ensemble, config: EvalConfig, metrics: dict, curves: dict) -> None:
     for side, ens in (("gen", gen), ("ref", ref)):
-        lags = np.unique(np.geomspace(1, max(1, ens.n_frames // 2), config.n_rmsd_lags).astype(int))
+        lags = np.unique(np.geomspace(1, max(1, max(ens.runs) // 2), config.n_rmsd_lags).astype(int))
         curves[f"rmsd_lag_{side}_t"] = lags * ens.timestep_ps
-        curves[f"rmsd_lag_{side}"] = dyn.rmsd_vs_lag(ens.ca_xyz, lags)
+        curves[f"rmsd_lag_{side}"] = dyn.rmsd_vs_lag(ens.ca_xyz, lags, ens.runs)
     on_ref = dyn.resample_curve(curves["rmsd_lag_gen_t"], curves["rmsd_lag_gen"], curves["rmsd_lag_ref_t"])
     metrics["rmsd_lag_deviation_A"] = float(np.nanmean(np.abs(on_ref - curves["rmsd_lag_ref"])))
 

@@ -28,12 +28,20 @@ class Ensemble:
 
     xyz: (T, N, 3) float32 Angstrom. topology: mdtraj.Topology of the N atoms.
     timestep_ps: time between consecutive frames in ps. label: a short name for tables.
+    run_lengths: frames of each independent run (replica) laid end to end in ``xyz``;
+    empty means one run.
     """
 
     xyz: np.ndarray
     topology: md.Topology
     timestep_ps: float
     label: str
+    run_lengths: tuple[int, ...] = ()
+
+    @property
+    def runs(self) -> tuple[int, ...]:
+        """Frames per run, (T,) when the ensemble is a single run."""
+        return self.run_lengths or (self.n_frames,)
 
     @property
     def n_frames(self) -> int:
@@ -49,10 +57,6 @@ class Ensemble:
         """(T, n_CA, 3) Calpha positions in Angstrom."""
         return self.xyz[:, self.ca_indices]
 
-    def slice(self, start: int, stop: int, label: str) -> "Ensemble":
-        """Frames ``start:stop`` as a new ensemble (same atoms and time step)."""
-        return Ensemble(self.xyz[start:stop], self.topology, self.timestep_ps, label)
-
     def to_mdtraj(self) -> md.Trajectory:
         """The ensemble as an mdtraj.Trajectory (nm, as mdtraj expects)."""
         times = np.arange(self.n_frames, dtype=np.float64) * self.timestep_ps
@@ -65,6 +69,22 @@ def load_trajectory(path: str, top: str | None = None) -> md.Trajectory:
         return md.load(path, top=top) if top else md.load(path)
     except (OSError, ValueError, TypeError) as exc:
         raise EvaluationError(f"Could not read the trajectory {path}: {exc}") from exc
+
+
+def load_runs(paths: list[str], top: str | None = None) -> tuple[md.Trajectory, tuple[int, ...]]:
+    """Read replicas of one system (same topology) and lay them end to end.
+
+    Returns (joined trajectory, frames per replica). Replicas with different atoms are refused.
+    """
+    trajs = [load_trajectory(p, top) for p in paths]
+    first = trajs[0].topology
+    for path, traj in zip(paths[1:], trajs[1:]):
+        if traj.n_atoms != first.n_atoms or [a.name for a in traj.topology.atoms] != [a.name for a in first.atoms]:
+            raise EvaluationError(f"The replica {path} does not have the atoms of {paths[0]}; replicas of one "
+                                  "reference must share a topology.")
+    joined = md.Trajectory(np.concatenate([t.xyz for t in trajs]), first,
+                           time=np.concatenate([t.time for t in trajs]))
+    return joined, tuple(t.n_frames for t in trajs)
 
 
 def file_timestep_ps(traj: md.Trajectory) -> float:
@@ -135,27 +155,30 @@ def kabsch_superpose(xyz: np.ndarray, target: np.ndarray, fit_indices: np.ndarra
 
 
 def ensemble_from_trajectory(traj: md.Trajectory, atom_indices: np.ndarray, timestep_ps: float,
-                             label: str) -> Ensemble:
+                             label: str, run_lengths: tuple[int, ...] = ()) -> Ensemble:
     """Keep ``atom_indices`` of ``traj`` (in that order) as an Ensemble in Angstrom."""
     sub = traj.atom_slice(atom_indices)
-    return Ensemble(sub.xyz.astype(np.float32) * NM_TO_ANGSTROM, sub.topology, float(timestep_ps), label)
+    return Ensemble(sub.xyz.astype(np.float32) * NM_TO_ANGSTROM, sub.topology, float(timestep_ps), label,
+                    tuple(run_lengths))
 
 
 def prepare_pair(gen: md.Trajectory, ref: md.Trajectory, gen_timestep_ps: float, ref_timestep_ps: float,
-                 gen_label: str = "generated", ref_label: str = "MD") -> tuple[Ensemble, Ensemble, np.ndarray]:
+                 gen_label: str = "generated", ref_label: str = "MD", gen_runs: tuple[int, ...] = (),
+                 ref_runs: tuple[int, ...] = ()) -> tuple[Ensemble, Ensemble, np.ndarray]:
     """Match heavy atoms and superpose both trajectories (on Calpha) on the reference's first frame.
 
+    gen_runs / ref_runs: frames per replica when a trajectory holds several laid end to end.
     Returns (generated Ensemble, reference Ensemble, start structure (N, 3) Angstrom). Both
     ensembles share the reference's topology and atom order.
     """
     if gen.n_frames < 2 or ref.n_frames < 2:
         raise EvaluationError("Both trajectories need at least two frames to compare ensembles.")
     gen_idx, ref_idx = match_heavy_atoms(gen.topology, ref.topology)
-    ref_ens = ensemble_from_trajectory(ref, ref_idx, ref_timestep_ps, ref_label)
+    ref_ens = ensemble_from_trajectory(ref, ref_idx, ref_timestep_ps, ref_label, ref_runs)
     gen_xyz = gen.xyz[:, gen_idx].astype(np.float32) * NM_TO_ANGSTROM
     start = ref_ens.xyz[0].copy()
     ca = ref_ens.ca_indices
     ref_aligned = kabsch_superpose(ref_ens.xyz, start, ca)
     gen_aligned = kabsch_superpose(gen_xyz, start, ca)
-    return (Ensemble(gen_aligned, ref_ens.topology, float(gen_timestep_ps), gen_label),
-            Ensemble(ref_aligned, ref_ens.topology, float(ref_timestep_ps), ref_label), start)
+    return (Ensemble(gen_aligned, ref_ens.topology, float(gen_timestep_ps), gen_label, tuple(gen_runs)),
+            Ensemble(ref_aligned, ref_ens.topology, float(ref_timestep_ps), ref_label, tuple(ref_runs)), start)
