@@ -17,6 +17,7 @@ SUBCOMMAND_MODULES = (
     "trajgen.engine.cli.info",
     "trajgen.engine.cli_generate",
     "trajgen.engine.cli_data",
+    "trajgen.engine.cli_evaluate",
 )
 
 
