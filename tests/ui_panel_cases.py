@@ -77,6 +77,7 @@ def test_start_sends_one_trajgen_run_command_and_the_plot_follows_the_run(qtbot,
     qtbot.waitUntil(lambda: panel.status.text().startswith("Finished"), timeout=WAIT_MS)
     assert pm.count_states("prot_traj") == 11 and panel.progress.maximum() == 11
     assert panel.plot.title == "Cα RMSF per residue" and len(panel.plot.y) == 50
+    assert panel.plot.x_ends == ("A:40", "A:89")
     assert panel.plot.y.max() > 0.0
     assert panel.export_button.isEnabled() and not panel.stop_button.isEnabled()
 

@@ -230,8 +230,9 @@ class TrajgenPanel(QtWidgets.QWidget):
             word = "Finished" if view.state == "finished" else "Stopped"
             self._show_message(f"{word}: {view.done} frames in {view.target} "
                                f"({format_duration_s(view.elapsed_s)}).", error=False)
-        rmsf = view.track.rmsf()
-        self.plot.set_series(np.arange(1, len(rmsf) + 1), rmsf, "Cα RMSF per residue", "residue", "Å")
+        rmsf, labels = view.track.rmsf(), view.track.residue_labels
+        self.plot.set_series(np.arange(1, len(rmsf) + 1), rmsf, "Cα RMSF per residue", "residue", "Å",
+                             x_ends=(labels[0], labels[-1]) if labels else None)
 
     def _set_buttons(self, view: RunView | None) -> None:
         running = view is not None and view.running

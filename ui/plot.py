@@ -33,11 +33,16 @@ class LivePlot(QtWidgets.QWidget):
         self.title, self.x_label, self.y_label = "", "", ""
         self.x = np.zeros(0)
         self.y = np.zeros(0)
+        self.x_ends: tuple[str, str] | None = None
 
-    def set_series(self, x: np.ndarray, y: np.ndarray, title: str, x_label: str, y_label: str) -> None:
-        """Show ``y`` against ``x`` (same length); labels carry the units."""
+    def set_series(self, x: np.ndarray, y: np.ndarray, title: str, x_label: str, y_label: str,
+                   x_ends: tuple[str, str] | None = None) -> None:
+        """Show ``y`` against ``x`` (same length); labels carry the units.
+
+        ``x_ends`` replaces the numbers written under the axis ends (e.g. first and last residue).
+        """
         self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-        self.title, self.x_label, self.y_label = title, x_label, y_label
+        self.title, self.x_label, self.y_label, self.x_ends = title, x_label, y_label, x_ends
         self.update()
 
     def clear(self, title: str = "") -> None:
@@ -74,8 +79,9 @@ class LivePlot(QtWidgets.QWidget):
         bottom = QtCore.QRectF(_MARGIN_LEFT, area.bottom() + 2, area.width(), _MARGIN_BOTTOM - 2)
         painter.drawText(bottom, align.AlignHCenter | align.AlignBottom, self.x_label)
         x0, x1, y0, y1 = self._ranges()
-        painter.drawText(bottom, align.AlignLeft | align.AlignTop, f"{x0:.4g}")
-        painter.drawText(bottom, align.AlignRight | align.AlignTop, f"{x1:.4g}")
+        first, last = self.x_ends or (f"{x0:.4g}", f"{x1:.4g}")
+        painter.drawText(bottom, align.AlignLeft | align.AlignTop, first)
+        painter.drawText(bottom, align.AlignRight | align.AlignTop, last)
         left = QtCore.QRectF(0, area.top() - 8, _MARGIN_LEFT - 4, area.height() + 16)
         painter.drawText(left, align.AlignRight | align.AlignTop, f"{y1:.3g}")
         painter.drawText(left, align.AlignRight | align.AlignBottom, f"{y0:.3g}")
