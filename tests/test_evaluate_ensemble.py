@@ -59,3 +59,14 @@ def test_prepare_pair_keeps_the_replica_boundaries():
     ref = md.load(REF + ".xtc", top=REF + ".pdb")[:30]
     gen_ens, ref_ens, _ = prepare_pair(ref[:10], ref, 1.0, 1.0, ref_runs=(10, 20))
     assert ref_ens.runs == (10, 20) and gen_ens.runs == (10,)
+
+
+def test_solvent_and_a_calcium_ion_are_not_residues_to_match():
+    full = md.load(REF + ".pdb")
+    heavy = full.atom_slice(full.topology.select("not element H"))
+    top = heavy.topology.copy()
+    chain = top.add_chain()
+    top.add_atom("CA", md.element.calcium, top.add_residue("CA", chain))
+    top.add_atom("O", md.element.oxygen, top.add_residue("HOH", chain))
+    gen_idx, ref_idx = match_heavy_atoms(top, heavy.topology)
+    assert len(gen_idx) == heavy.n_atoms

@@ -101,7 +101,10 @@ def _canonical_resname(name: str) -> str:
 
 
 def _protein_residues(top: md.Topology) -> list:
-    return [r for r in top.residues if r.is_protein or any(a.name == "CA" for a in r.atoms)]
+    """Standard amino acids (Calpha-only ones included) and nonstandard ones with a backbone;
+    never water or ions (a calcium ion's atom is also named CA)."""
+    return [r for r in top.residues
+            if r.is_protein or {"N", "CA", "C"} <= {a.name for a in r.atoms}]
 
 
 def match_heavy_atoms(gen_top: md.Topology, ref_top: md.Topology) -> tuple[np.ndarray, np.ndarray]:
