@@ -118,7 +118,7 @@ def _dynamics_metrics(gen: Ensemble, ref: Ensemble, config: EvalConfig, metrics:
                        f"acf_{name}_ref_t": t_r, f"acf_{name}_ref": a_r})
         metrics[f"decorrelation_{name}_gen_ps"] = dyn.decorrelation_time(a_g, gen.timestep_ps)
         metrics[f"decorrelation_{name}_ref_ps"] = dyn.decorrelation_time(a_r, ref.timestep_ps)
-        metrics[f"acf_{name}_deviation"] = float(np.nanmean(np.abs(dyn.resample_curve(t_g, a_g, t_r) - a_r)))
+        metrics[f"acf_{name}_deviation"] = _mean_gap(dyn.resample_curve(t_g, a_g, t_r), a_r)
     _rmsd_lag_metrics(gen, ref, config, metrics, curves)
     lag_ps = lag * ref.timestep_ps
     metrics["vamp_lag_ps"] = lag_ps
@@ -138,7 +138,14 @@ def _rmsd_lag_metrics(gen: Ensemble, ref: Ensemble, config: EvalConfig, metrics:
         curves[f"rmsd_lag_{side}_t"] = lags * ens.timestep_ps
         curves[f"rmsd_lag_{side}"] = dyn.rmsd_vs_lag(ens.ca_xyz, lags, ens.runs)
     on_ref = dyn.resample_curve(curves["rmsd_lag_gen_t"], curves["rmsd_lag_gen"], curves["rmsd_lag_ref_t"])
-    metrics["rmsd_lag_deviation_A"] = float(np.nanmean(np.abs(on_ref - curves["rmsd_lag_ref"])))
+    metrics["rmsd_lag_deviation_A"] = _mean_gap(on_ref, curves["rmsd_lag_ref"])
+
+
+def _mean_gap(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean |a - b| where both curves are defined; nan when they share no lag."""
+    gap = np.abs(a - b)
+    gap = gap[np.isfinite(gap)]
+    return float(gap.mean()) if gap.size else float("nan")
 
 
 def aggregate(results: list[PairResult]) -> dict[str, float]:
