@@ -105,6 +105,17 @@ def test_stop_keeps_the_frames_made_so_far(pm):
     assert 3 <= pm.count_states("prot_traj") == run.delivered < run.live.total_frames
 
 
+def test_deleting_the_trajectory_object_stops_its_run(pm, capsys):
+    trajgen_run("prot", length="5us", interval="100ps", wait=0, _self=pm)
+    pm.delete("prot_traj")
+    trajgen_wait("prot", _self=pm)
+    run = commands.delivery.registry_of(pm).get("prot")
+    assert run.live.state == "cancelled" and not run.pending
+    assert "prot_traj was deleted" in capsys.readouterr().out
+    trajgen_run("prot", length="500ps", interval="100ps", wait=1, _self=pm)  # a new run is welcome
+    assert pm.count_states("prot_traj") == 6
+
+
 def test_commands_typed_as_text_run_the_same(pm, tmp_path):
     pm.do("trajgen_run prot, length=500ps, interval=100ps, temperature=320, seed=1, wait=1")
     pm.do(f"trajgen_export prot_traj, {tmp_path / 'typed.dcd'}")

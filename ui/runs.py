@@ -43,6 +43,8 @@ class ViewerRun:
         self.topology = protein.heavy_atom_topology()
         self.track = RunTrack.for_protein(protein, self.topology)
         self.delivered = 0
+        self.dropped = 0  # frames made after the run was abandoned, never shown
+        self.abandoned = ""  # why the viewer gave the run up (its object was deleted, ...), or ""
         self.reported_end = False
 
     @property
@@ -52,7 +54,12 @@ class ViewerRun:
     @property
     def pending(self) -> bool:
         """True while the worker runs or made frames that were not delivered yet."""
-        return self.live.state in ("ready", "running") or self.delivered < self.live.frames_made
+        return self.live.state in ("ready", "running") or self.delivered + self.dropped < self.live.frames_made
+
+    def abandon(self, reason: str) -> None:
+        """Stop the run because the viewer cannot take its frames any more; later frames are dropped."""
+        self.abandoned = self.abandoned or reason
+        self.live.stop()
 
     def deliver(self, add_frame: Callable, limit: int | None = None) -> int:
         """Hand the frames made since the last call to ``add_frame(frame)``, oldest first (main thread).
@@ -61,6 +68,9 @@ class ViewerRun:
         number delivered.
         """
         frames = self.live.take_frames(limit)
+        if self.abandoned:
+            self.dropped += len(frames)
+            return 0
         for frame in frames:
             add_frame(frame)
             self.track.add(frame.time_ps, frame.xyz)
@@ -73,6 +83,8 @@ class ViewerRun:
             return None
         self.reported_end = True
         state, elapsed = self.live.state, self.live.progress().elapsed_s
+        if self.abandoned:
+            return f"the run on {self.structure} was stopped after {self.delivered} frames: {self.abandoned}"
         if state == "failed":
             return f"the run on {self.structure} failed after {self.delivered} frames: {self.live.error}"
         word = "finished" if state == "finished" else "stopped"

@@ -38,6 +38,8 @@ def deliver(run, _self, limit: int | None = None, quiet: bool = False) -> int:
     """Add a `ViewerRun`'s new frames as states of its target object; log its end once. Returns frames added."""
     from .objects import set_state
 
+    if not run.abandoned and run.target not in _self.get_names_of_type("object:molecule"):
+        run.abandon(f"its object {run.target} was deleted")
     added = run.deliver(lambda frame: set_state(run.target, frame.index + 1, frame.xyz, _self), limit)
     message = run.end_message()
     if message and not (quiet and run.live.state == "finished"):
@@ -87,10 +89,13 @@ def ensure_timer(_self) -> bool:
 
 def _tick(_self, timer) -> None:
     """One GUI timer tick: add ready frames, show the newest one, stop when nothing is pending."""
+    runs = registry_of(_self).pending()
     try:
-        runs = registry_of(_self).pending()
         if sum(deliver(run, _self, FRAMES_PER_TICK) for run in runs):
             _self.set("state", max(run.delivered for run in runs))
+    except Exception as err:  # never an exception per tick: give the runs up, say why once
+        for run in runs:
+            run.abandon(f"adding frames failed: {err}")
     finally:
         if not registry_of(_self).pending():
             timer.stop()
