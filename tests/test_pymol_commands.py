@@ -123,6 +123,20 @@ def test_commands_typed_as_text_run_the_same(pm, tmp_path):
     assert mdtraj.load(str(tmp_path / "typed.dcd"), top=str(tmp_path / "typed.pdb")).n_frames == 6
 
 
+def test_pymol_atoms_give_the_same_protein_as_the_file_alternate_locations_included(pm):
+    from conftest import PFAM40
+
+    from trajgen.plugin.pymol.objects import protein_of
+
+    path = PFAM40 / "1CZP_A.pdb"  # 37 atoms with a second location
+    pm.load(str(path), "withalt")
+    from_pymol, from_file = protein_of("withalt", pm), load_protein(path)
+    assert from_pymol.sequence == from_file.sequence
+    np.testing.assert_array_equal(from_pymol.mask, from_file.mask)
+    np.testing.assert_allclose(from_pymol.positions, from_file.positions, atol=1e-3)
+    assert "37 alternate-location atoms ignored" in " ".join(from_pymol.report.lines())
+
+
 def test_hydrogens_and_water_are_set_aside_and_logged(pm, protein, capsys):
     pm.h_add("prot")
     pm.pseudoatom("wat", resn="HOH", elem="O", pos=[0.0, 0.0, 0.0])

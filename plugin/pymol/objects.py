@@ -39,7 +39,9 @@ def atom_table(name: str, state: int, _self) -> AtomTable:
         raise CmdException(f"Object {name!r} has no atoms in state {state}.")
     records = [(atom, resn, chain, resv, resi[len(str(resv)):].strip(), elem.upper(), kind == "HETATM")
                for atom, resn, chain, resi, resv, elem, kind in rows]
-    return AtomTable.from_records(records, xyz, source=f"PyMOL object {name} (state {state})", notes=[])
+    skipped = _self.count_atoms(f"%{name}") - len(rows)
+    notes = [f"{skipped} alternate-location atoms ignored (first location kept)"] if skipped else []
+    return AtomTable.from_records(records, xyz, source=f"PyMOL object {name} (state {state})", notes=notes)
 
 
 def protein_of(name: str, _self, state: int | None = None) -> Protein:
