@@ -217,3 +217,10 @@ def test_a_checkpoint_runs_the_learned_model(pm, protein, tmp_path):
     assert pm.count_states("prot_traj") == 4
     assert np.isfinite(pm.get_coordset("prot_traj", state=4)).all()
     assert commands.delivery.registry_of(pm).get("prot").live.request.generator == "model"
+
+
+@pytest.mark.parametrize("name", sorted(commands.COMMANDS))
+def test_help_explains_every_command(pm, capsys, name):
+    pm.do(f"help {name}")
+    out = capsys.readouterr().out
+    assert "DESCRIPTION" in out and f"USAGE\n\n    {name}" in out
