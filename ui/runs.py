@@ -116,6 +116,10 @@ class RunRegistry:
                                "stop it first or wait for it to finish.")
         self._runs[run.structure] = run
 
+    def forget(self, name: str) -> None:
+        """Drop the run kept for input structure ``name`` (its structure is gone, the name reused)."""
+        self._runs.pop(name, None)
+
     def get(self, name: str) -> ViewerRun | None:
         """The run whose input structure or target object is ``name``."""
         if name in self._runs:
