@@ -40,6 +40,7 @@ def test_md_against_itself_scores_perfectly(self_result):
     assert m["coverage_recall"] == 1.0 and m["coverage_jsd"] == pytest.approx(0.0)
     assert m["acf_tic1_deviation"] == pytest.approx(0.0)
     assert m["vamp2_gen"] == pytest.approx(m["vamp2_ref"])
+    assert m["valid_fraction"] == m["valid_fraction_ref"]
 
 
 def test_another_stretch_of_md_scores_worse_than_itself(self_result, half_result):

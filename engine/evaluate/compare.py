@@ -26,7 +26,7 @@ class EvalConfig:
 
     seed: int = 0
     n_features: int = 5            # reference PCA components used as tICA / VAMP-2 features
-    tica_lag_fraction: float = 0.02  # tICA / VAMP lag as a share of the reference length
+    tica_lag_fraction: float = 0.02  # tICA / VAMP lag as a share of the longest reference run
     n_rmsd_lags: int = 20
     contacts: ct.ContactConfig = field(default_factory=ct.ContactConfig)
     validity: ValidityConfig = field(default_factory=ValidityConfig)
@@ -57,6 +57,7 @@ def evaluate_pair(gen: Ensemble, ref: Ensemble, start: np.ndarray, target: str, 
     validity = frame_validity(gen, start, rama, config.validity)
     curves["time_gen_ps"] = np.arange(gen.n_frames) * gen.timestep_ps
     metrics.update(validity.summary())
+    metrics["valid_fraction_ref"] = float(frame_validity(ref, start, rama, config.validity).valid.mean())
     skipped.extend(validity.notes)
     return PairResult(target, method, metrics, skipped, curves, validity)
 

@@ -40,7 +40,8 @@ TABLE_ROWS = (
     ("rmsd_lag_deviation_A", "RMSD-vs-lag deviation (Å)", ".2f"),
     ("vamp2_gen", "VAMP-2 score, method", ".2f"),
     ("vamp2_ref", "VAMP-2 score, MD", ".2f"),
-    ("valid_fraction", "valid frames", ".1%"),
+    ("valid_fraction", "valid frames, method", ".1%"),
+    ("valid_fraction_ref", "valid frames, MD", ".1%"),
     ("ca_clash_fraction", "frames with a Cα clash", ".1%"),
     ("chain_break_fraction", "frames with a chain break", ".1%"),
     ("heavy_clash_fraction", "frames with a heavy-atom clash", ".1%"),
@@ -63,6 +64,7 @@ AGGREGATE_ROWS = (
     ("median_coverage_jsd", "median coverage JSD", ".2f"),
     ("median_coverage_recall", "median coverage recall", ".2f"),
     ("median_valid_fraction", "median valid frames", ".1%"),
+    ("median_valid_fraction_ref", "median valid frames of the MD reference", ".1%"),
 )
 
 
