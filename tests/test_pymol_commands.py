@@ -186,6 +186,13 @@ def test_the_baseline_on_a_gpu_request_says_it_runs_on_the_cpu(pm, capsys):
     assert pm.count_states("prot_traj") == 4
 
 
+def test_an_object_of_the_users_is_never_overwritten(pm):
+    pm.create("prot_traj", "prot")
+    with pytest.raises(CmdException, match="already exists and trajgen did not make it"):
+        trajgen_run("prot", length="1ns", interval="100ps", _self=pm)
+    assert pm.count_states("prot_traj") == 1
+
+
 def test_an_object_without_protein_is_refused(pm):
     pm.pseudoatom("ion", resn="ZN", elem="ZN", pos=[1.0, 2.0, 3.0])
     with pytest.raises(CmdException, match="protein"):

@@ -128,16 +128,21 @@ SEE ALSO
     if busy is not None and busy.pending:
         raise RunBusyError(f"A trajgen run on {obj} is still going ({busy.live.status_line()}); "
                            f"stop it with 'trajgen_stop {obj}' or wait for it with 'trajgen_wait {obj}'.")
+    target = obj + TARGET_SUFFIX
+    if target in _self.get_names("all") and target not in registry.targets():
+        raise CmdException(f"An object named {target} already exists and trajgen did not make it; "
+                           "rename or delete it first (trajgen writes its frames there).")
+    frames = round(length_ps / interval_ps) + 1
+    if frames > MAX_STATES:
+        raise CmdException(f"{frames} frames are more than PyMOL should hold ({MAX_STATES}); "
+                           "choose a longer interval, or write long runs to a file with 'trajgen generate'.")
     protein = protein_of(obj, _self)
     request, backend, notes = plan_run(protein, length_ps=length_ps, interval_ps=interval_ps,
                                        temperature_K=temperature_K, seed=seed, generator=generator,
                                        checkpoint=checkpoint, device=device)
-    if request.n_steps + 1 > MAX_STATES:
-        raise CmdException(f"{request.n_steps + 1} frames are more than PyMOL should hold ({MAX_STATES}); "
-                           "choose a longer interval, or write long runs to a file with 'trajgen generate'.")
     if request.generator == "enm" and device.startswith("cuda"):
         notes.append("The elastic-network baseline runs on the CPU; the device applies to the learned model.")
-    run = ViewerRun(obj, obj + TARGET_SUFFIX, protein, LiveRun(protein, request, backend), notes)
+    run = ViewerRun(obj, target, protein, LiveRun(protein, request, backend), notes)
     create_trajectory_object(run.target, protein, _self)
     registry.add(run)
     _log_start(run, quiet)
