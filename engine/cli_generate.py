@@ -41,6 +41,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--mode", default="auto", choices=("auto", "single", "hierarchical"),
                    help="rollout scheme of the model (default auto: hierarchical for long runs)")
     p.add_argument("--chains", help="comma-separated chain ids to keep (default: all protein chains)")
+    p.add_argument("--precision", default="fp32", choices=("fp32", "bf16", "fp16"),
+                   help="network precision with the torch backend on CUDA (default fp32)")
     p.add_argument("--threads", type=int, help="CPU threads for the network (default: the library's choice)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -58,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
     if args.generator == "model":
         from trajgen.engine.backends.select import load_backend
 
-        backend = load_backend(args.checkpoint, backend=args.backend, device=args.device, threads=args.threads)
+        backend = load_backend(args.checkpoint, backend=args.backend, device=args.device, threads=args.threads,
+                               precision=args.precision)
     protein = load_protein(args.structure, chains=args.chains.split(",") if args.chains else None)
     generator = TrajectoryGenerator(protein, request, backend)
     bar = ProgressBar(sys.stderr, enabled=not args.quiet)

@@ -122,3 +122,14 @@ def test_generation_runs_on_onnx_runtime_with_torch_unimportable(models):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_the_export_command_turns_a_checkpoint_into_a_runnable_onnx_model(models, tmp_path, capsys):
+    from trajgen.engine.cli import main
+
+    _, _, folder = models
+    out = tmp_path / "exported.onnx"
+    assert main(["export-onnx", str(folder / "tiny.safetensors"), "-o", str(out), "--steps", "5"]) == 0
+    backend = OnnxBackend(out, threads=1)
+    assert backend.flow.n_steps == 5 and backend.info.step == 12
+    assert "5 flow steps per frame" in capsys.readouterr().out

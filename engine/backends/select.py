@@ -76,6 +76,9 @@ def load_backend(checkpoint: str | Path | None = None, backend: str = "auto", de
         if backend == "torch":
             raise GenerationError(f"{path} is an ONNX model: run it with --backend onnx (or auto), or pass the "
                                   ".safetensors checkpoint to use PyTorch.")
+        if precision != "fp32":
+            raise GenerationError(f"Precision {precision} is only available with the PyTorch backend; ONNX models "
+                                  "run in the precision they were exported in.")
         from trajgen.engine.backends.onnx_backend import OnnxBackend
 
         return OnnxBackend(path, _onnx_device(device), threads)

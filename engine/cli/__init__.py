@@ -16,6 +16,7 @@ from ..errors import TrajgenError
 SUBCOMMAND_MODULES = (
     "trajgen.engine.cli.info",
     "trajgen.engine.cli_generate",
+    "trajgen.engine.backends.cli_export",
     "trajgen.engine.cli_data",
     "trajgen.engine.cli_evaluate",
 )
