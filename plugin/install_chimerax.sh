@@ -22,7 +22,7 @@ cp -r "$here/engine" "$here/ui" "$stage/"
 cp -r "$here/plugin/chimerax" "$stage/plugin/"
 find "$stage" -name __pycache__ -prune -exec rm -rf {} +
 export USER=${USER:-$(id -un)}
-$chimerax --nogui --offscreen --exit --nostatus --cmd "devel $action $stage ${TRAJGEN_CX_DEVEL_ARGS:-} exit true"
+$chimerax --nogui --offscreen --exit --nostatus --safemode --cmd "devel $action $stage ${TRAJGEN_CX_DEVEL_ARGS:-} exit true"
 if [ "$action" = build ]; then
     mkdir -p "$here/dist"
     cp "$stage"/dist/*.whl "$here/dist/"

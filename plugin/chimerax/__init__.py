@@ -1,7 +1,8 @@
 """ChimeraX bundle glue for trajgen (installed as ``chimerax.trajgen``).
 
-Only dispatches: commands live in `cmd.py`, the adapter between ChimeraX structures and the
-trajgen engine in `adapter.py`.
+Only dispatches: commands in `cmd.py`; ChimeraX structures -> trajgen Protein in `adapter.py`;
+runs streaming into coordinate sets in `runs.py`; the shared panel's viewer adapter in
+`viewer.py` and its tool window in `tool.py`; the context-menu entry in `menu.py`.
 """
 
 from chimerax.core.toolshed import BundleAPI
@@ -16,6 +17,12 @@ class _TrajgenAPI(BundleAPI):
             from .menu import add_context_menu
 
             session.ui.triggers.add_handler("ready", lambda *_: add_context_menu(session))
+
+    @staticmethod
+    def start_tool(session, bi, ti):
+        from .tool import show_tool
+
+        return show_tool(session, ti.name)
 
     @staticmethod
     def register_command(bi, ci, logger):

@@ -39,14 +39,14 @@ def trajgen_run(session, structure=None, length=DEFAULTS["length"], interval=DEF
 
     structure = _one_structure(session, structure)
     existing = run_for(session, structure)
-    if existing is not None and existing.live.running:
-        raise UserError(f"A trajgen run on #{existing.input.id_string} is already running into "
-                        f"#{existing.output.id_string}; stop it first with 'trajgen stop'.")
+    if existing is not None and existing.pending:
+        raise UserError(f"A trajgen run on {existing.structure} is already running into {existing.target} "
+                        f"({existing.live.status_line()}); stop it first with 'trajgen stop'.")
     protein = protein_of(structure)
     request, backend, notes = plan_run(protein, length_ps=parse_time_ps(length), interval_ps=parse_time_ps(interval),
                                        temperature_K=temperature, seed=seed, generator=generator,
                                        checkpoint=checkpoint, device=device)
-    run = ChimeraXRun(session, structure, protein, request, backend)
+    run = ChimeraXRun(session, structure, protein, request, backend, notes)
     log = session.logger
     for line in notes + protein.report.lines()[1:]:
         log.info(line)
@@ -61,9 +61,9 @@ def trajgen_run(session, structure=None, length=DEFAULTS["length"], interval=DEF
 @_user_errors
 def trajgen_stop(session, structures=None):
     """Stop running generations (all, or those of the given input or output models); frames are kept."""
-    from .runs import runs
+    from .runs import registry
 
-    stopped = [r for r in runs(session).values() if r.live.running
+    stopped = [r for r in registry(session).runs() if r.live.running
                and (structures is None or r.input in structures or r.output in structures)]
     for r in stopped:
         r.stop()

@@ -182,3 +182,38 @@ def test_context_menu_entry_runs_a_logged_command_on_the_selected_structure(sess
 
     assert len(session.models) == before + 1
     assert run_for(session, structure).live.state == "finished"
+
+
+def test_panel_adapter_builds_and_runs_logged_commands(session, tmp_path):
+    from trajgen.ui.adapter import CommandError, RunOptions, ViewerAdapter
+
+    from chimerax.trajgen.viewer import ChimeraXAdapter
+
+    adapter = ChimeraXAdapter(session)
+    assert isinstance(adapter, ViewerAdapter)
+    structure = open_example(session)
+    name = f"#{structure.id_string}"
+    assert adapter.structures() == [name]
+    command = adapter.run_command(RunOptions(name, 1000.0, 100.0, 310.0, 4, "cpu", "enm"))
+    assert command == f"trajgen run {name} length 1ns interval 100ps temperature 310 seed 4 device cpu " \
+                      "generator enm wait false"
+    adapter.execute(command)
+    view = adapter.run_view(name)
+    assert view is not None and view.total == 11
+    from chimerax.trajgen.runs import run_for
+
+    run_for(session, structure).wait()
+    view = adapter.run_view(name)
+    assert view.state == "finished" and view.done == 11 and view.track.n_frames == 11
+    assert adapter.structures() == [name]  # the output model is not offered as an input
+    adapter.execute(adapter.export_command(name, str(tmp_path / "a b.xtc")))
+    assert (tmp_path / "a b.xtc").exists()
+    with pytest.raises(CommandError, match="longer than the trajectory"):
+        adapter.execute(adapter.run_command(RunOptions(name, 100.0, 1000.0, generator="enm")))
+
+
+def test_the_panel_tool_needs_a_window(session):
+    from chimerax.trajgen.tool import show_tool
+
+    with pytest.raises(UserError, match="needs the ChimeraX window"):
+        show_tool(session)
