@@ -35,3 +35,7 @@ class DeviceError(TrajgenError):
 
 class GenerationError(TrajgenError):
     """A generation request cannot be run as asked (lengths, temperature, size, checkpoint)."""
+
+
+class TrainingError(TrajgenError):
+    """A training run cannot start or continue as configured (config file, data, split, checkpoint)."""

@@ -18,6 +18,7 @@ SUBCOMMAND_MODULES = (
     "trajgen.engine.cli_generate",
     "trajgen.engine.backends.cli_export",
     "trajgen.engine.cli_data",
+    "trajgen.engine.cli_train",
     "trajgen.engine.cli_evaluate",
 )
 
