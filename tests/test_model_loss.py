@@ -42,4 +42,4 @@ def test_training_on_a_fixed_batch_lowers_the_loss():
 def test_the_loss_reports_translation_rotation_and_torsion_parts():
     torch.manual_seed(0)
     _, parts = flow_matching_loss(Denoiser(preset("tiny")), window_batch(), cfg=LossConfig(goal_prob=1.0))
-    assert set(parts) == {"trans", "rot", "torsion"} and all(np.isfinite(v) for v in parts.values())
+    assert set(parts) == {"trans", "rot", "torsion", "distance"} and all(np.isfinite(v) for v in parts.values())

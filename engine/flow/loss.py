@@ -32,6 +32,8 @@ class LossConfig:
     w_trans: float = 1.0
     w_rot: float = 1.0
     w_torsion: float = 0.5
+    w_distance: float = 0.5          # CA-CA distances within ``distance_cutoff_A`` of the clean frame
+    distance_cutoff_A: float = 15.0
     max_history_noise: float = 0.1   # history frames are noised to a level drawn in [0, this]
     goal_prob: float = 0.5           # share of windows trained with the goal anchor
 
@@ -98,6 +100,14 @@ def flow_matching_loss(model: Denoiser, batch: dict[str, torch.Tensor], flow: Fl
     return _target_terms(batch, xs, (rot_u, trans_u, tors_out), t, model.cfg.trans_scale_A, cfg)
 
 
+def _distance_term(pred, true, res_mask, scale, cutoff):
+    """Mean squared error of CA-CA distances (in units of ``scale``) over pairs closer than cutoff in truth."""
+    d_pred = torch.sqrt(((pred[..., :, None, :] - pred[..., None, :, :]) ** 2).sum(-1) + 1e-6)
+    d_true = torch.sqrt(((true[..., :, None, :] - true[..., None, :, :]) ** 2).sum(-1) + 1e-6)
+    pair = res_mask[:, None, :, None] * res_mask[:, None, None, :] * (d_true < cutoff).to(pred.dtype)
+    return (((d_pred - d_true) / scale) ** 2 * pair).sum() / pair.sum().clamp(min=1.0)
+
+
 def _target_terms(batch, xs, outputs, t, trans_scale, cfg: LossConfig):
     """Loss terms on the noisy copies (queries t .. 2t-2) against the clean frames 1..t-1."""
     rot_u, trans_u, tors_out = (o[:, t:2 * t - 1] for o in outputs)
@@ -110,6 +120,9 @@ def _target_terms(batch, xs, outputs, t, trans_scale, cfg: LossConfig):
     tmask = batch["torsion_mask"][:, None] * res[..., None]
     l_tors = ((tors_out - _sincos(batch["torsions"][:, 1:])) ** 2).sum(-1) * tmask
     parts = {"trans": (l_trans * res).sum() / n_res, "rot": (l_rot * res).sum() / n_res,
-             "torsion": l_tors.sum() / (tmask.sum() * (t - 1)).clamp(min=1.0)}
-    total = cfg.w_trans * parts["trans"] + cfg.w_rot * parts["rot"] + cfg.w_torsion * parts["torsion"]
+             "torsion": l_tors.sum() / (tmask.sum() * (t - 1)).clamp(min=1.0),
+             "distance": _distance_term(trans_hat, batch["trans"][:, 1:], batch["res_mask"], trans_scale,
+                                        cfg.distance_cutoff_A)}
+    total = (cfg.w_trans * parts["trans"] + cfg.w_rot * parts["rot"] + cfg.w_torsion * parts["torsion"]
+             + cfg.w_distance * parts["distance"])
     return total, {k: float(v.detach()) for k, v in parts.items()}
