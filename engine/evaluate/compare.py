@@ -16,8 +16,8 @@ from trajgen.engine.evaluate import dynamics as dyn
 from trajgen.engine.evaluate import fidelity as fid
 from trajgen.engine.evaluate.coverage import coverage
 from trajgen.engine.evaluate.ensemble import Ensemble
-from trajgen.engine.evaluate.validity import (FrameValidity, RamachandranModel, ValidityConfig,
-                                              frame_validity, has_full_backbone)
+from trajgen.engine.evaluate.dihedrals import ramachandran_model, rotamer_model
+from trajgen.engine.evaluate.validity import FrameValidity, ValidityConfig, frame_validity
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,11 @@ def evaluate_pair(gen: Ensemble, ref: Ensemble, start: np.ndarray, target: str, 
     _ensemble_metrics(gen, ref, config, metrics, curves)
     _contact_metrics(gen, ref, start, config, metrics, skipped)
     _dynamics_metrics(gen, ref, config, metrics, curves, skipped)
-    rama = RamachandranModel(ref, config.validity) if has_full_backbone(ref) else None
-    validity = frame_validity(gen, start, rama, config.validity)
+    rama, rotamer = ramachandran_model(ref), rotamer_model(ref)
+    validity = frame_validity(gen, start, rama, rotamer, config.validity)
     curves["time_gen_ps"] = np.arange(gen.n_frames) * gen.timestep_ps
     metrics.update(validity.summary())
-    metrics["valid_fraction_ref"] = float(frame_validity(ref, start, rama, config.validity).valid.mean())
+    metrics["valid_fraction_ref"] = float(frame_validity(ref, start, rama, rotamer, config.validity).valid.mean())
     skipped.extend(validity.notes)
     return PairResult(target, method, metrics, skipped, curves, validity)
 

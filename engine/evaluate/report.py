@@ -46,6 +46,7 @@ TABLE_ROWS = (
     ("chain_break_fraction", "frames with a chain break", ".1%"),
     ("heavy_clash_fraction", "frames with a heavy-atom clash", ".1%"),
     ("rama_fail_fraction", "frames over the MD Ramachandran limit", ".1%"),
+    ("rotamer_fail_fraction", "frames over the MD chi1 rotamer limit", ".1%"),
     ("bond_rms_A", "bond-length RMS deviation (Å)", ".3f"),
     ("angle_rms_deg", "bond-angle RMS deviation (°)", ".1f"),
 )

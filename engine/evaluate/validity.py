@@ -1,8 +1,8 @@
 """Per-frame physical validity of an ensemble.
 
 A frame is valid when it has no Calpha clash, no chain break, no heavy-atom clash between
-residues and no more Ramachandran outliers than the reference MD itself shows in 99% of its
-frames. Bond-length and bond-angle deviations from the start structure are reported beside.
+residues and no more Ramachandran or chi1 rotamer outliers than the reference MD itself shows
+in 99% of its frames (``dihedrals``). Bond-length and bond-angle deviations from the start structure are reported beside.
 Bonds are read from the start structure's geometry (heavy atoms closer than 1.9 A within a
 residue, C-N and SG-SG links between residues), so any topology works, Calpha-only included.
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.ndimage import gaussian_filter
 from scipy.spatial import cKDTree
 
+from trajgen.engine.evaluate.dihedrals import DihedralOutlierModel
 from trajgen.engine.evaluate.ensemble import Ensemble
 
 
@@ -28,9 +28,6 @@ class ValidityConfig:
     heavy_clash_A: float = 1.0       # heavy atoms of different residues closer than this clash
     intra_bond_A: float = 1.9        # bond detection within a residue (start structure)
     bonded_exclusion_A: float = 2.6  # inter-residue pairs this close in the start are bonded / 1-3
-    rama_bins: int = 36              # 10 degree bins of the reference (phi, psi) density
-    rama_point_percentile: float = 1.0   # density below the 1st percentile of MD points: outlier
-    rama_frame_percentile: float = 99.0  # frames with more outliers than 99% of MD frames fail
 
 
 @dataclass
@@ -42,14 +39,16 @@ class FrameValidity:
     heavy_clash: np.ndarray
     rama_outliers: np.ndarray
     rama_ok: np.ndarray
+    rotamer_outliers: np.ndarray
+    rotamer_ok: np.ndarray
     bond_rms_A: np.ndarray
     angle_rms_deg: np.ndarray
     notes: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> np.ndarray:
-        """(T,) bool: no clash, no break, Ramachandran within the reference's range."""
-        return ~self.ca_clash & ~self.chain_break & ~self.heavy_clash & self.rama_ok
+        """(T,) bool: no clash, no break, Ramachandran and rotamers within the reference's range."""
+        return ~self.ca_clash & ~self.chain_break & ~self.heavy_clash & self.rama_ok & self.rotamer_ok
 
     def summary(self) -> dict[str, float]:
         """Shares of frames (0..1) and mean deviations."""
@@ -59,6 +58,7 @@ class FrameValidity:
             "chain_break_fraction": float(self.chain_break.mean()),
             "heavy_clash_fraction": float(self.heavy_clash.mean()),
             "rama_fail_fraction": float((~self.rama_ok).mean()),
+            "rotamer_fail_fraction": float((~self.rotamer_ok).mean()),
             "bond_rms_A": _finite_mean(self.bond_rms_A),
             "angle_rms_deg": _finite_mean(self.angle_rms_deg),
         }
@@ -180,74 +180,33 @@ def bond_deviations(xyz: np.ndarray, start: np.ndarray, geom: Geometry) -> tuple
     return bond, np.sqrt((diff ** 2).mean(-1))
 
 
-class RamachandranModel:
-    """Smoothed (phi, psi) density of the reference MD and its outlier limits.
-
-    Built from the reference ensemble: a point is an outlier where the density is below the
-    ``rama_point_percentile`` of the reference's own points; a frame passes with at most the
-    ``rama_frame_percentile`` of the reference frames' outlier counts.
-    """
-
-    def __init__(self, reference: Ensemble, config: ValidityConfig = ValidityConfig()):
-        self.config = config
-        phi, psi = backbone_dihedrals_deg(reference)
-        edges = np.linspace(-180.0, 180.0, config.rama_bins + 1)
-        hist, _, _ = np.histogram2d(phi.ravel(), psi.ravel(), bins=(edges, edges))
-        self.density = gaussian_filter(hist / hist.sum(), sigma=1.0, mode="wrap")
-        self.point_limit = float(np.percentile(self._point_density(phi, psi), config.rama_point_percentile))
-        counts = self.outliers_per_frame(reference)
-        self.frame_limit = float(np.percentile(counts, config.rama_frame_percentile))
-
-    def _point_density(self, phi: np.ndarray, psi: np.ndarray) -> np.ndarray:
-        n = self.config.rama_bins
-        i = np.clip(((phi + 180.0) / 360.0 * n).astype(int), 0, n - 1)
-        j = np.clip(((psi + 180.0) / 360.0 * n).astype(int), 0, n - 1)
-        return self.density[i, j]
-
-    def outliers_per_frame(self, ens: Ensemble) -> np.ndarray:
-        """(T,) number of residues whose (phi, psi) falls below the reference density limit."""
-        phi, psi = backbone_dihedrals_deg(ens)
-        return (self._point_density(phi, psi) < self.point_limit).sum(axis=-1)
+def _dihedral_check(ens: Ensemble, model: DihedralOutlierModel | None, skip_note: str,
+                    notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    if model is None:
+        notes.append(skip_note)
+        return np.zeros(ens.n_frames, np.int64), np.ones(ens.n_frames, bool)
+    return model.passes(ens)
 
 
-def has_full_backbone(ens: Ensemble) -> bool:
-    """True when N, CA and C exist for every residue (phi/psi computable)."""
-    names = {(a.residue.index, a.name) for a in ens.topology.atoms}
-    return all((r.index, n) in names for r in ens.topology.residues for n in ("N", "CA", "C"))
-
-
-def backbone_dihedrals_deg(ens: Ensemble) -> tuple[np.ndarray, np.ndarray]:
-    """(T, n) phi and psi in degrees for residues that have both (chain interior)."""
-    import mdtraj as md
-
-    traj = ens.to_mdtraj()
-    phi_idx, phi = md.compute_phi(traj)
-    psi_idx, psi = md.compute_psi(traj)
-    phi_res = [ens.topology.atom(i[2]).residue.index for i in phi_idx]
-    psi_res = {ens.topology.atom(i[1]).residue.index: k for k, i in enumerate(psi_idx)}
-    both = [(k, psi_res[r]) for k, r in enumerate(phi_res) if r in psi_res]
-    a = np.array([k for k, _ in both], np.int64)
-    b = np.array([k for _, k in both], np.int64)
-    return np.degrees(phi[:, a]), np.degrees(psi[:, b])
-
-
-def frame_validity(ens: Ensemble, start: np.ndarray, rama: RamachandranModel | None,
+def frame_validity(ens: Ensemble, start: np.ndarray, rama: DihedralOutlierModel | None = None,
+                   rotamer: DihedralOutlierModel | None = None,
                    config: ValidityConfig = ValidityConfig()) -> FrameValidity:
-    """Validity flags of every frame of ``ens`` against the start structure (N, 3) A."""
+    """Validity flags of every frame of ``ens`` against the start structure (N, 3) A.
+
+    rama / rotamer: dihedral models of the reference (``dihedrals.ramachandran_model`` and
+    ``rotamer_model``); None skips that check and says so in ``notes``.
+    """
     geom = build_geometry(ens, start, config)
-    notes = []
-    t = ens.n_frames
-    if rama is None:
-        outliers, rama_ok = np.zeros(t, np.int64), np.ones(t, bool)
-        notes.append("Ramachandran check skipped: the structure lacks backbone N/C atoms.")
-    else:
-        outliers = rama.outliers_per_frame(ens)
-        rama_ok = outliers <= rama.frame_limit
+    notes: list[str] = []
+    rama_out, rama_ok = _dihedral_check(ens, rama, "Ramachandran check skipped: the structure lacks "
+                                        "backbone N/C atoms.", notes)
+    rot_out, rot_ok = _dihedral_check(ens, rotamer, "Rotamer check skipped: no residue has chi1 atoms.", notes)
     if len(geom.cn_links) == 0:
         notes.append("Peptide C-N check skipped: no backbone C/N atoms; chain breaks use Calpha only.")
     bond, angle = bond_deviations(ens.xyz, start, geom)
     return FrameValidity(ca_clashes(ens.xyz, geom, config), chain_breaks(ens.xyz, geom, config),
-                         heavy_clashes(ens.xyz, geom, config), outliers, rama_ok, bond, angle, notes)
+                         heavy_clashes(ens.xyz, geom, config), rama_out, rama_ok, rot_out, rot_ok,
+                         bond, angle, notes)
 
 
 def validity_vs_time(valid: np.ndarray, n_windows: int = 10) -> np.ndarray:
