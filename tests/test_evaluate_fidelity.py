@@ -112,3 +112,16 @@ def test_pairwise_rmsd_of_a_long_trajectory_uses_evenly_spaced_frames():
     xyz = np.zeros((5, 1, 3))
     xyz[:, 0, 0] = [0, 10, 1, 10, 2]  # thinned to frames 0, 2, 4: distances 1, 2, 1
     assert fid.pairwise_rmsd(xyz, max_frames=3) == pytest.approx(4 / 3)
+
+
+def test_rmwd_variance_part_matches_the_gaussian_w2_formula_for_tilted_spreads():
+    from scipy.linalg import sqrtm
+
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=(400, 1, 3)) @ np.array([[2.0, 0.5, 0], [0, 1.0, 0.3], [0, 0, 0.2]])
+    b = rng.normal(size=(300, 1, 3)) @ np.array([[0.3, 0, 0], [0.8, 1.5, 0], [0, 0.4, 1.0]])
+    ca, cb = np.cov(a[:, 0].T, bias=True), np.cov(b[:, 0].T, bias=True)
+    root = sqrtm(ca)
+    expected = np.trace(ca + cb - 2 * np.real(sqrtm(root @ cb @ root)))
+    assert fid.rmwd(a, b).variance ** 2 == pytest.approx(expected, rel=1e-6)
+    assert fid.rmwd(b, a).variance == pytest.approx(fid.rmwd(a, b).variance, rel=1e-6)
