@@ -63,3 +63,11 @@ def test_grouping_segments_differently_gives_the_same_frames(parts):
     a = np.stack([f.trans for _, f in one.frames(start, 9, seed=2)])
     b = np.stack([f.trans for _, f in three.frames(start, 9, seed=2)])
     np.testing.assert_allclose(a, b, atol=1e-3)
+
+
+def test_the_goal_anchor_is_seen_by_frames_before_it_only(parts):
+    _, fine, _ = parts
+    cache = fine.new_cache(1)
+    cache.set_goal(4, cache.k[:, :, 0], cache.v[:, :, 0])
+    assert cache.context(3)["slot_mask"][0, -1] == 1 and cache.context(3)["slot_offset"][0, -1] == -1
+    assert cache.context(4)["slot_mask"][0, -1] == 0

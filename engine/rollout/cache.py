@@ -52,6 +52,8 @@ class KVCache:
         """Cache inputs for sampling frame ``frame_index``: cache_k/v, slot_offset, slot_mask."""
         batch = self.k.shape[1]
         held = self.frame_of_slot >= 0
+        held[self.goal_slot] &= self.frame_of_slot[self.goal_slot] > frame_index  # as in training: the goal
+        # is seen only by frames before it (the landing frame itself is replaced by the goal anyway)
         offset = np.where(held, frame_index - self.frame_of_slot, 0).astype(np.float32)
         return {"cache_k": self.k, "cache_v": self.v,
                 "slot_offset": np.broadcast_to(offset, (batch, offset.size)).copy(),
