@@ -78,6 +78,7 @@ class TrainResult:
     best_checkpoint: Path | None
     onnx: Path | None
     n_parameters: int
+    model: Denoiser = field(repr=False)   # this process's trained (not averaged) weights, on its device
 
 
 @dataclass
@@ -293,4 +294,4 @@ def _finish(run: _Run, config: TrainConfig, ctx: DistContext, out_dir: Path) -> 
     return TrainResult(out_dir=out_dir, step=run.step,
                        best_val_loss=None if math.isinf(run.best_val) else run.best_val,
                        best_checkpoint=best if best.exists() else None, onnx=onnx_path,
-                       n_parameters=count_parameters(run.model))
+                       n_parameters=count_parameters(run.model), model=run.model)
