@@ -280,3 +280,17 @@ def test_heavy_atom_topology_matches_flattened_coordinates():
     np.testing.assert_allclose(xyz[ca], protein.positions[:, 1])
     # peptide bonds connect consecutive residues
     assert sum(1 for a, b in top.bonds if {a.name, b.name} == {"C", "N"}) >= 49
+
+
+def test_c_terminal_amide_caps_get_no_oxt(tmp_path):
+    ntl9 = load_protein(REFERENCE / "ntl9_2hbaA00_320K.pdb")  # CHARMM cap atoms NT, CAT in GLN 52
+    assert not ntl9.chain_end[-1] and not ntl9.mask[-1, rc.OXT_SLOT]
+    assert any("capped" in n for n in ntl9.report.notes)
+    lines = [ln for ln in atom_lines(ONE) if ln[12:16] != " OXT"]
+    last = lines[-1]
+    c = next(ln for ln in lines if ln[22:26] == last[22:26] and ln[12:16] == " C  ")
+    n_xyz = np.array([float(c[30:38]) + 1.33, float(c[38:46]), float(c[46:54])])
+    cap = hetatm(990, "N", "NH2", "A", int(last[22:26]) + 1, n_xyz, "N")
+    protein = load_protein(write(tmp_path, "capped.pdb", lines + [cap]))
+    assert not protein.mask[-1, rc.OXT_SLOT]
+    assert ("terminal cap", "NH2") in protein.report.set_aside

@@ -10,6 +10,7 @@ from . import residue_constants as rc
 from .atoms import AtomTable
 
 NUCLEIC_NAMES = frozenset({"A", "C", "G", "U", "I", "N", "DA", "DC", "DG", "DT", "DI", "DU", "DN"})
+CAP_NAMES = frozenset({"ACE", "NME", "NMA", "NH2", "FOR"})  # terminal capping groups
 PEPTIDE_BOND_MAX = 2.0  # Angstrom; a longer C(i-1)-N(i) distance is a chain break
 
 
@@ -23,6 +24,7 @@ class RawResidue:
     resname: str
     hetero: bool
     rows: np.ndarray
+    capped: bool = False  # followed by a C-terminal cap residue (NME, NH2) bonded to its C
 
     @property
     def label(self) -> str:
@@ -63,12 +65,14 @@ def amino_acid_parent(resname: str) -> tuple[str, dict[str, str]] | None:
 
 
 def kind_of(res: RawResidue, table: AtomTable) -> str:
-    """'protein', 'nonstandard' (amino-acid-like, kept backbone-only), 'water', 'ion',
-    'nucleic acid' or 'ligand'. Peptide linkage is checked later for HETATM residues."""
+    """'protein', 'nonstandard' (amino-acid-like, kept backbone-only), 'water', 'terminal cap',
+    'ion', 'nucleic acid' or 'ligand'. Peptide linkage is checked later for HETATM residues."""
     if amino_acid_parent(res.resname) is not None:
         return "protein"
     if res.resname in rc.WATER_NAMES:
         return "water"
+    if res.resname in CAP_NAMES:
+        return "terminal cap"
     if res.resname in NUCLEIC_NAMES:
         return "nucleic acid"
     if res.resname in rc.ION_NAMES or len(res.rows) == 1:

@@ -19,6 +19,10 @@ from .classify import PEPTIDE_BOND_MAX, RawResidue, amino_acid_parent, kind_of, 
 from .report import StructureReport
 
 
+# Atoms of a C-terminal amide cap written inside the last residue (CHARMM: NT, CAT).
+C_CAP_ATOM_NAMES = {"NT", "CAT"}
+
+
 @dataclass
 class Protein:
     """Protein chains in the fixed slot layout of `residue_constants` (L residues, 15 slots).
@@ -164,7 +168,11 @@ def protein_from_atoms(table: AtomTable, chains: list[str] | None = None, comple
 
 
 def _protein_residues(residues: list[RawResidue], table: AtomTable, report: StructureReport) -> list[RawResidue]:
-    """Residues kept for the protein model; the rest are recorded in the report."""
+    """Residues kept for the protein model; the rest are recorded in the report.
+
+    A kept residue followed by a set-aside residue bonded to its C (an NME or NH2 cap) is marked
+    ``capped``: its carboxyl is an amide, so no OXT is added there.
+    """
     kinds = [kind_of(r, table) for r in residues]
     kept = []
     for i, (res, kind) in enumerate(zip(residues, kinds)):
@@ -172,8 +180,14 @@ def _protein_residues(residues: list[RawResidue], table: AtomTable, report: Stru
             kept.append(res)
         elif kind in ("protein", "nonstandard"):
             report.set_aside_residue("ligand", res.resname, res.label)
+            kinds[i] = "ligand"
         else:
             report.set_aside_residue(kind, res.resname, res.label)
+    for i, res in enumerate(residues[:-1]):
+        nxt = residues[i + 1]
+        if kinds[i] in ("protein", "nonstandard") and kinds[i + 1] not in ("protein", "nonstandard") \
+                and nxt.chain == res.chain and peptide_linked(res, nxt, table):
+            res.capped = True
     return kept
 
 
@@ -229,6 +243,10 @@ def _assemble(residues: list[RawResidue], table: AtomTable, report: StructureRep
     new_chain = np.ones(n, dtype=bool)
     new_chain[1:] = chain_ids[1:] != chain_ids[:-1]
     chain_end = np.append(new_chain[1:], True)
+    for i in np.flatnonzero(chain_end):
+        if residues[i].capped or set(table.names[residues[i].rows]) & C_CAP_ATOM_NAMES:
+            chain_end[i] = False
+            report.notes.append(f"{residues[i].label} is C-terminally capped (amide): no OXT added")
     segment_start = new_chain.copy()
     for i in np.flatnonzero(~new_chain):
         gap = float(np.linalg.norm(positions[i, 0] - positions[i - 1, 2]))
