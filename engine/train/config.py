@@ -44,7 +44,8 @@ class DataConfig:
     cache_dir: str = "cache"                  # featurized trajectories (.npz), see docs/data.md
     manifests: tuple[str, ...] = ()           # trajgen simulation folders to featurize into cache_dir first
     atlas: tuple[str, ...] = ()               # ATLAS folders to featurize first
-    mdcath: tuple[str, ...] = ()              # mdCATH .h5 files to featurize first
+    mdcath: tuple[str, ...] = ()              # mdCATH .h5 files, or folders of them, to featurize first
+    mdcath_temperatures_K: tuple[float, ...] = ()   # mdCATH temperatures to use (empty: all)
     max_frames: int | None = None             # frames kept per replica when featurizing
     split_file: str | None = None
     val_proteins: tuple[str, ...] = ()

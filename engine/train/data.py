@@ -52,7 +52,9 @@ def _source_refs(data: DataConfig) -> list:
     if data.mdcath:
         from trajgen.engine.dataset.mdcath import mdcath_refs
 
-        refs += [r for path in data.mdcath for r in mdcath_refs(Path(path))]
+        files = [f for p in map(Path, data.mdcath) for f in (sorted(p.glob("*.h5")) if p.is_dir() else [p])]
+        temperatures = data.mdcath_temperatures_K or None
+        refs += [r for path in files for r in mdcath_refs(path, temperatures_K=temperatures)]
     return refs
 
 
