@@ -1,6 +1,6 @@
 """Simulated time per wall-clock second: the ENM baseline against OpenMM implicit-solvent MD.
 
-    /work/venv/bin/python benchmarks/bench_generators.py PDB [--frames 1000] [--interval-ps 1000]
+    .venv/bin/python benchmarks/bench_generators.py PDB [--frames 1000] [--interval-ps 1000]
         [--md-production-ps 10] [--threads 1]
 
 One run each on the same structure: ENM Langevin frames (network set-up and eigen-decomposition

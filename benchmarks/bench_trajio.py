@@ -16,9 +16,10 @@ import numpy as np
 
 from trajgen.engine.trajio import open_writer
 
+SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data")
 DEFAULT_STRUCTURES = [
-    "/work/shared/data/structures/pfam40/1CTF_A.pdb",
-    "/work/shared/data/reference/lambda_lysozyme_1am7.pdb",
+    os.path.join(SHARED, "structures", "pfam40", "1CTF_A.pdb"),
+    os.path.join(SHARED, "reference", "lambda_lysozyme_1am7.pdb"),
 ]
 
 

@@ -1,6 +1,6 @@
 """OpenMM production speed (ns/day) of trajgen's default MD set-up on this machine.
 
-    /work/venv/bin/python benchmarks/md_speed.py PDB [--production-ps 10] [--threads 1] [--solvent obc]
+    .venv/bin/python benchmarks/md_speed.py PDB [--production-ps 10] [--threads 1] [--solvent obc]
 
 Runs one short simulation in a temporary folder (PDBFixer, minimization, 1 ps equilibration,
 production) and prints the manifest's ns/day, which times the production chunks only.

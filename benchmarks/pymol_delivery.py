@@ -4,7 +4,7 @@ Generates frames once with the elastic-network baseline, then times only the del
 PyMOL plugin does on the GUI thread: ``load_coordset`` into the trajectory object plus the panel
 plot's RMSD/RMSF update (`ViewerRun.deliver`). Headless PyMOL (``pymol2``), one process.
 
-    /work/venv/bin/python benchmarks/pymol_delivery.py [--frames 500]
+    .venv/bin/python benchmarks/pymol_delivery.py [--frames 500]
 """
 
 from __future__ import annotations

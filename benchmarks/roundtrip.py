@@ -4,7 +4,7 @@ Prints Markdown: one row per structure with backbone (N, CA, C, O) and all-heavy
 rebuilt atoms against the input (same coordinate frame, no superposition, symmetric atom names
 matched), the largest bond-length deviation of rebuilt atoms from ideal, then rebuild timings.
 
-    /work/venv/bin/python benchmarks/roundtrip.py [--structures DIR] [--frames 1000] [--repeats 5]
+    .venv/bin/python benchmarks/roundtrip.py [--structures DIR] [--frames 1000] [--repeats 5]
 """
 
 import argparse

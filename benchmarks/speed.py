@@ -4,7 +4,7 @@ Runs every (backend, residues, frames) case in a fresh subprocess so peak RSS is
 prints one JSON line per case plus a Markdown table. Weights are random (speed does not depend
 on training); proteins of 50 x k residues are k copies of the shipped 1GUU chain, 40 A apart.
 
-    /work/venv/bin/python benchmarks/speed.py --residues 50,100,200 --frames 100 --backends torch,onnx
+    .venv/bin/python benchmarks/speed.py --residues 50,100,200 --frames 100 --backends torch,onnx
 """
 
 from __future__ import annotations

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import mdtraj
 import numpy as np
+from conftest import SHARED
 
-DATA = Path("/work/shared/data")
+DATA = SHARED / "data"
 PFAM = DATA / "structures" / "pfam40"
 NTL9_PDB = DATA / "reference" / "ntl9_2hbaA00_320K.pdb"
 NTL9_XTC = DATA / "reference" / "ntl9_2hbaA00_320K.xtc"

@@ -11,8 +11,9 @@ from trajgen.engine.dataset.splits import (
     SplitConfig, heldout_exclusions, identity_clusters, max_identity, read_fasta, split_by_identity,
 )
 from trajgen.engine.structure import load_protein
+from conftest import SHARED
 
-DATA = Path("/work/shared/data")
+DATA = SHARED / "data"
 PFAM = DATA / "structures" / "pfam40"
 
 

@@ -10,8 +10,9 @@ from trajgen.engine.baselines.enm import (BOLTZMANN_KCAL_PER_MOL_K, ElasticNetwo
                                           RigidUnitPlacer, chain_pairs, enm_trajectory, network_hessian,
                                           segments_from_calpha, slot_masses)
 from trajgen.engine.structure import load_protein
+from conftest import SHARED
 
-TRPCAGE = "/work/shared/data/reference/trpcage_1l2y.pdb"
+TRPCAGE = f"{SHARED}/data/reference/trpcage_1l2y.pdb"
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,9 @@ import pytest
 
 from trajgen.engine.evaluate import contacts as ct
 from trajgen.engine.evaluate.coverage import coverage, jensen_shannon
+from conftest import SHARED
 
-TRPCAGE = "/work/shared/data/reference/trpcage_1l2y.pdb"
+TRPCAGE = f"{SHARED}/data/reference/trpcage_1l2y.pdb"
 
 
 def test_jaccard_of_known_sets():

@@ -7,8 +7,9 @@ import pytest
 from trajgen.engine.evaluate.dihedrals import (DihedralOutlierModel, has_chi1, ramachandran_model,
                                                rotamer_model)
 from trajgen.engine.evaluate.ensemble import Ensemble
+from conftest import SHARED
 
-REF = "/work/shared/data/reference/"
+REF = f"{SHARED}/data/reference/"
 
 
 def md_ensemble(stem: str, frames: int = 300) -> Ensemble:

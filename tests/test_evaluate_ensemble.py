@@ -6,8 +6,9 @@ import pytest
 
 from trajgen.engine.evaluate.ensemble import (EvaluationError, kabsch_superpose, match_heavy_atoms,
                                               prepare_pair)
+from conftest import SHARED
 
-REF = "/work/shared/data/reference/trpcage_1l2y"
+REF = f"{SHARED}/data/reference/trpcage_1l2y"
 
 
 def rotation_z(angle: float) -> np.ndarray:

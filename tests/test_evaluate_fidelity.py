@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from trajgen.engine.evaluate import fidelity as fid
+from conftest import SHARED
 
 
 def frames(*points):
@@ -100,7 +101,7 @@ def test_md_pca_w2_of_shifted_ensemble_grows_with_the_shift():
 def test_rmsf_agrees_with_mdtraj_on_real_md():
     import mdtraj as md
 
-    ref = "/work/shared/data/reference/trpcage_1l2y"
+    ref = f"{SHARED}/data/reference/trpcage_1l2y"
     traj = md.load(ref + ".xtc", top=ref + ".pdb")[:200]
     traj = traj.atom_slice(traj.topology.select("not element H"))
     expected = md.rmsf(traj[:], traj[:], 0) * 10.0  # mdtraj fits on frame 0, then RMSF in nm

@@ -11,8 +11,9 @@ from trajgen.engine import cli_evaluate
 from trajgen.engine.evaluate.compare import aggregate, evaluate_pair
 from trajgen.engine.evaluate.ensemble import prepare_pair
 from trajgen.engine.evaluate.report import report_dict, write_report
+from conftest import SHARED
 
-REF = "/work/shared/data/reference/trpcage_1l2y"
+REF = f"{SHARED}/data/reference/trpcage_1l2y"
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,9 @@ from model_inputs import tiny_torch_backend
 from trajgen.engine.baselines.enm import enm_trajectory
 from trajgen.engine.evaluate.suite import ReferenceTarget, generated_methods, run_suite, streamed_trajectory
 from trajgen.engine.structure import load_protein
+from conftest import SHARED
 
-REFERENCE_DIR = "/work/shared/data/reference"
+REFERENCE_DIR = f"{SHARED}/data/reference"
 TRPCAGE = f"{REFERENCE_DIR}/trpcage_1l2y.pdb"
 
 

@@ -6,8 +6,9 @@ import pytest
 
 from trajgen.engine.evaluate.ensemble import Ensemble
 from trajgen.engine.evaluate.validity import ValidityConfig, build_geometry, frame_validity, validity_vs_time
+from conftest import SHARED
 
-REF = "/work/shared/data/reference/trpcage_1l2y"
+REF = f"{SHARED}/data/reference/trpcage_1l2y"
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,9 @@ import mdtraj
 import pytest
 
 from trajgen.engine.md.config import SimulationConfig
+from conftest import SHARED
 
-PFAM = Path("/work/shared/data/structures/pfam40")
+PFAM = SHARED / "data/structures/pfam40"
 
 
 def test_run_id_names_protein_solvent_temperature_and_seed():

@@ -18,8 +18,9 @@ pytest.importorskip("pdbfixer")
 from trajgen.engine.md import BatchConfig, SimulationConfig, run_batch, run_simulation  # noqa: E402
 from trajgen.engine.md.files import RunFiles  # noqa: E402
 from trajgen.engine.md.manifest import read_manifest  # noqa: E402
+from conftest import SHARED
 
-PFAM = Path("/work/shared/data/structures/pfam40")
+PFAM = SHARED / "data/structures/pfam40"
 SHORT = dict(equilibration_ps=0.2, production_ps=1.6, report_interval_ps=0.2, checkpoint_interval_ps=0.4)
 
 

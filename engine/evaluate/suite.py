@@ -10,6 +10,7 @@ Run: ``python -m trajgen.engine.evaluate.suite --out docs/eval [--checkpoint PAT
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,9 @@ from trajgen.engine.evaluate.compare import EvalConfig, PairResult, evaluate_pai
 from trajgen.engine.evaluate.ensemble import NM_TO_ANGSTROM, load_trajectory, prepare_pair
 from trajgen.engine.evaluate.report import write_report
 
-DEFAULT_REFERENCE_DIR = "/work/shared/data/reference"
+# The project's reference MD sits in ../shared beside a checkout; TRAJGEN_REFERENCE_DIR overrides it.
+DEFAULT_REFERENCE_DIR = os.environ.get(
+    "TRAJGEN_REFERENCE_DIR", str(Path(__file__).resolve().parents[2].parent / "shared" / "data" / "reference"))
 
 
 @dataclass(frozen=True)

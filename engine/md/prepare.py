@@ -59,4 +59,14 @@ def prepare_structure(path: Path, ph: float = 7.0):
     fixer.findMissingAtoms()
     fixer.addMissingAtoms()
     fixer.addMissingHydrogens(ph)
+    _name_blank_chains(fixer.topology)
     return fixer.topology, fixer.positions
+
+
+def _name_blank_chains(topology) -> None:
+    """Give chains without an id a free letter: the prepared mmCIF cannot be read back otherwise."""
+    used = {chain.id for chain in topology.chains()}
+    free = (c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" if c not in used)
+    for chain in topology.chains():
+        if not chain.id.strip():
+            chain.id = next(free)
