@@ -94,3 +94,8 @@ def test_resume_refuses_a_state_of_a_different_model(cache, straight_run, tmp_pa
 def test_a_config_without_validation_split_is_refused(cache, tmp_path):
     with pytest.raises(TrainingError, match="names no validation split"):
         train(tiny_config(cache, tmp_path, data={"val_proteins": []}))
+
+
+def test_dataloader_worker_processes_give_the_same_losses_as_in_process_loading(cache, straight_run, tmp_path):
+    train(tiny_config(cache, tmp_path, data={"num_workers": 2}))
+    assert losses(tmp_path) == losses(straight_run[1])
