@@ -90,3 +90,21 @@ def test_invalid_toml_names_the_file(tmp_path):
 def test_shipped_example_configs_load(name):
     config = load_config(REPO / "docs" / "configs" / name)
     assert config.optim.max_steps >= 1
+
+
+def test_trajgen_train_reports_a_missing_config_and_exits_1(tmp_path, capsys):
+    from trajgen.engine.cli import main
+
+    assert main(["train", str(tmp_path / "missing.toml")]) == 1
+    assert "Cannot read the training config" in capsys.readouterr().err
+
+
+def test_command_line_options_override_single_fields(tmp_path):
+    import argparse
+
+    from trajgen.engine.cli_train import with_overrides
+
+    args = argparse.Namespace(out=tmp_path / "o", resume="never", max_steps=7, stop_after=3, device="cpu", quiet=True)
+    config = with_overrides(load_config(write(tmp_path, TOML)), args)
+    assert (config.run.out_dir, config.run.resume, config.optim.max_steps) == (str(tmp_path / "o"), "never", 7)
+    assert (config.run.stop_after_steps, config.run.device, config.run.progress) == (3, "cpu", False)

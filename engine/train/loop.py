@@ -51,7 +51,7 @@ class FramesForward(nn.Module):
         self.denoiser, self.bf16 = denoiser, bf16
 
     def forward(self, *args):
-        device_type = args[3].device.type
+        device_type = self.denoiser.frame_head.weight.device.type
         with torch.autocast(device_type=device_type, dtype=torch.bfloat16, enabled=self.bf16):
             rot_u, trans_u, tors, k, v = self.denoiser.forward_frames(*args)
         return rot_u.float(), trans_u.float(), tors.float(), k, v
@@ -141,7 +141,7 @@ def _train(config: TrainConfig, ctx: DistContext) -> TrainResult:
 def _precision(config: TrainConfig, ctx: DistContext) -> str:
     precision = config.run.precision
     if precision == "auto":
-        return "bf16" if ctx.device.type == "cuda" else "fp32"
+        return "bf16" if ctx.device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
     if precision == "bf16" and ctx.device.type != "cuda":
         raise TrainingError("bf16 autocast is for GPUs; train in fp32 on the CPU (run.precision = \"auto\").")
     return precision
