@@ -15,6 +15,7 @@ from trajgen.engine.dataset.windows import WindowConfig, WindowSampler
 from trajgen.engine.errors import TrainingError
 from trajgen.engine.rollout.protein_state import protein_context
 from trajgen.engine.structure import load_protein
+from trajgen.engine.train import train
 from trajgen.engine.train.data import StepBatches, cache_files, model_inputs, split_cache
 from trajgen.engine.train.distributed import DistContext
 
@@ -82,3 +83,9 @@ def test_an_mdcath_folder_is_featurized_at_the_chosen_temperatures(tmp_path):
                          data={"mdcath": [str(tmp_path / "mdcath")], "mdcath_temperatures_K": [320.0]})
     paths = cache_files(config.data, CPU)
     assert len(paths) == 2 and all("320K" in p.name and p.exists() for p in paths)
+
+
+def test_trajectories_outside_the_model_temperature_range_are_refused(cache, tmp_path):
+    config = tiny_config(cache, tmp_path, model={"temperature_min_K": 310.0})
+    with pytest.raises(TrainingError, match=r"4 trajectories lie outside .* 310-450 K: atlas_1BXY_A_R1_\w+\.npz \(300 K\)"):
+        train(config)

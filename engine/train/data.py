@@ -99,6 +99,21 @@ def _split_names(sequences: dict[str, str], data: DataConfig) -> tuple[set[str],
                         "heldout_fasta.")
 
 
+def check_temperatures(paths: list[Path], model) -> None:
+    """Refuse trajectories simulated outside the temperature range the checkpoint will admit."""
+    outside = {}
+    for path in paths:
+        with np.load(path, allow_pickle=False) as archive:
+            temperature = float(archive["temperature_K"])
+        if not model.temperature_min_K <= temperature <= model.temperature_max_K:
+            outside[path.name] = temperature
+    if outside:
+        listed = ", ".join(f"{name} ({t:g} K)" for name, t in sorted(outside.items())[:5])
+        raise TrainingError(f"{len(outside)} trajectories lie outside the model's temperature range "
+                            f"{model.temperature_min_K:g}-{model.temperature_max_K:g} K: {listed}; widen [model] "
+                            "temperature_min_K / temperature_max_K or leave them out.")
+
+
 def window_config(data: DataConfig) -> WindowConfig:
     return WindowConfig(n_frames=data.n_frames, min_stride_ps=data.min_stride_ps,
                         max_stride_ps=data.max_stride_ps, crop_residues=data.crop_residues)

@@ -30,7 +30,7 @@ from trajgen.engine.model.network import Denoiser, count_parameters
 from trajgen.engine.train import checkpointing as ckpt
 from trajgen.engine.train.config import TrainConfig, save_config
 from trajgen.engine.train.data import (
-    cache_files, split_cache, to_device, train_loader, validation_batches, window_config,
+    cache_files, check_temperatures, split_cache, to_device, train_loader, validation_batches, window_config,
 )
 from trajgen.engine.train.distributed import DistContext, gather_objects, init_distributed, shutdown, sum_across
 from trajgen.engine.train.ema import EMA
@@ -121,6 +121,7 @@ def _train(config: TrainConfig, ctx: DistContext) -> TrainResult:
     from trajgen.engine.dataset.windows import WindowSampler
 
     train_paths, val_paths = split_cache(cache_files(config.data, ctx), config.data)
+    check_temperatures(train_paths + val_paths, config.model)
     train_sampler = WindowSampler(train_paths, window_config(config.data))
     val_batches = validation_batches(WindowSampler(val_paths, window_config(config.data)), config, ctx)
     run = _build(config, ctx, precision == "bf16")
