@@ -6,7 +6,7 @@ Each case is (model preset, residues L, frames T): one window of L residues and 
 they scale to GPUs independently of this machine. Windows are made from the shipped 1GUU chain,
 copied along x until L residues (the loss does not care where the atoms came from). Weights random.
 
-    /work/venv/bin/python benchmarks/train_step.py --presets tiny,small,default --residues 128,256 --frames 8
+    python benchmarks/train_step.py --presets tiny,small,default --residues 128,256 --frames 8
 """
 
 from __future__ import annotations

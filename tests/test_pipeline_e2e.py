@@ -14,13 +14,13 @@ from pathlib import Path
 import mdtraj
 import numpy as np
 import pytest
+from conftest import PFAM40 as PFAM
 
 from trajgen.engine.cli import main as trajgen_main
 from trajgen.engine.md import SimulationConfig, run_simulation
 from trajgen.engine.md.manifest import read_manifest, rebuild_manifest
 from trajgen.engine.train.logs import read_csv
 
-PFAM = Path("/work/shared/data/structures/pfam40")
 PROTEINS = ("1GUU_A", "1BXY_A")
 MD = dict(equilibration_ps=0.1, production_ps=1.0, report_interval_ps=0.05, checkpoint_interval_ps=1.0)
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import mdtraj
 import numpy as np
+from conftest import PFAM40 as PFAM
 
 from trajgen.engine.train.config import TrainConfig
 
-PFAM = Path("/work/shared/data/structures/pfam40")
 PROTEINS = ("1GUU_A", "1BXY_A")
 
 
