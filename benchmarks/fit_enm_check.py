@@ -6,7 +6,7 @@ rollout with the streaming API, and prints geometry and fluctuation statistics b
 run. A train/inference mismatch (masks, references, noise frames) shows up as a rollout that
 drifts away or explodes. Not a quality benchmark: minutes of CPU training only.
 
-    /work/venv/bin/python benchmarks/fit_enm_check.py --preset small --seconds 300 --frames 300
+    .venv/bin/python benchmarks/fit_enm_check.py --preset small --seconds 300 --frames 300
 """
 
 from __future__ import annotations
