@@ -75,6 +75,7 @@ def flow_matching_loss(model: Denoiser, batch: dict[str, torch.Tensor], flow: Fl
     xs = _interpolate(x0, (rot[:, 1:], trans[:, 1:], tors[:, 1:]), s)
 
     ref_idx = torch.cat([torch.zeros(1, dtype=torch.long), torch.arange(t - 1), torch.arange(t - 1)])
+    ref_idx = ref_idx.to(trans.device)                                            # frame each query is relative to
     q_rot, q_trans, q_tors = (torch.cat([h, x], 1) for h, x in zip((h_rot, h_trans, h_tors), xs))
     ref_rot, ref_trans = rot[:, ref_idx], trans[:, ref_idx]
     flow_time = torch.cat([1.0 - hist, s], 1)
