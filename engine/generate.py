@@ -100,7 +100,10 @@ def validate_request(request: GenerationRequest, config=None) -> None:
 
 
 def check_memory(config, n_res: int, batch: int, available: int | None = None) -> None:
-    """Refuse, before starting, a protein whose rollout would not fit in free memory."""
+    """Refuse, before starting, a protein whose rollout would not fit in free memory.
+
+    ``available``: free bytes of the compute device (a GPU); None checks the host's free memory.
+    """
     available = available_host_bytes() if available is None else available
     if available is None:
         return
@@ -127,7 +130,8 @@ class TrajectoryGenerator:
         self.protein, self.request, self.backend = protein, request, backend
         self.total = request.n_steps + 1
         if config is not None:
-            check_memory(config, len(protein.aatype), self._batch())
+            free = getattr(backend, "free_memory_bytes", lambda: None)()
+            check_memory(config, len(protein.aatype), self._batch(), free)
         self._cancel = threading.Event()
         self._lock = threading.Lock()
         self._done, self._started = 0, None

@@ -38,6 +38,10 @@ class OnnxBackend:
         info = CheckpointInfo.from_metadata(self.session.get_modelmeta().custom_metadata_map, str(path))
         self.info, self.config, self.flow, self.device = info, info.model, info.flow, device
 
+    def free_memory_bytes(self) -> int | None:
+        """None: ONNX Runtime does not report free GPU memory, so the host's memory is checked."""
+        return None
+
     def __call__(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         feed = {n: np.ascontiguousarray(inputs[n]) for n in INPUT_NAMES}
         return dict(zip(OUTPUT_NAMES, self.session.run(list(OUTPUT_NAMES), feed)))

@@ -44,6 +44,13 @@ class TorchBackend:
         self._run = torch.compile(self.model) if options.compile else self.model
         self._dtype = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}[options.precision]
 
+    def free_memory_bytes(self) -> int | None:
+        """Free memory of the GPU this backend runs on, or None on CPU (the host's memory applies)."""
+        if not self.device.startswith("cuda"):
+            return None
+        free, _ = torch.cuda.mem_get_info(torch.device(self.device))
+        return int(free)
+
     @torch.inference_mode()
     def __call__(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         args = [torch.from_numpy(np.ascontiguousarray(inputs[n])).to(self.device) for n in INPUT_NAMES]
