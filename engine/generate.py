@@ -43,7 +43,8 @@ class GenerationRequest:
     seed: int = 0
     generator: str = "model"        # "model" or "enm"
     mode: str = "auto"              # "auto", "single" or "hierarchical" (model only)
-    fine_per_coarse: int = 10       # hierarchical: output frames per coarse stride
+    fine_per_coarse: int | None = None  # hierarchical: output frames per coarse stride (None: the model's
+    #                                     window - 1, the goal distance a window of window frames trains)
     parallel_segments: int = 4      # hierarchical: fine segments sampled together
 
     @property
@@ -140,7 +141,7 @@ class TrajectoryGenerator:
     def _hierarchy(self) -> HierarchyConfig | None:
         """The hierarchy used, or None for a single-level rollout."""
         req, cfg = self.request, self.backend.config
-        fine = min(req.fine_per_coarse, int(cfg.dt_max_ps // req.interval_ps))
+        fine = min(req.fine_per_coarse or max(2, cfg.window - 1), int(cfg.dt_max_ps // req.interval_ps))
         possible = fine >= 2 and req.n_steps >= 2 * fine
         if req.mode == "hierarchical" and not possible:
             raise GenerationError("A hierarchical rollout needs at least two coarse strides within the model's "
