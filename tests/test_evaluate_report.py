@@ -7,7 +7,7 @@ import mdtraj as md
 import numpy as np
 import pytest
 
-from trajgen.engine import cli_evaluate
+from trajgen.engine.cli import evaluate as cli_evaluate
 from trajgen.engine.evaluate.compare import aggregate, evaluate_pair
 from trajgen.engine.evaluate.ensemble import prepare_pair
 from trajgen.engine.evaluate.report import report_dict, write_report

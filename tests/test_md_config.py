@@ -49,7 +49,7 @@ def test_explicit_solvent_adds_water_ions_and_a_barostat(tmp_path):
 
 
 def test_simulate_parser_builds_the_batch_options():
-    from trajgen.engine import cli_data
+    from trajgen.engine.cli import data as cli_data
 
     parser = argparse.ArgumentParser(prog="trajgen")
     cli_data.add_parser(parser.add_subparsers(dest="command"))

@@ -11,7 +11,7 @@ from model_inputs import EXAMPLE_PDB, tiny_torch_backend
 from trajgen.engine.backends import select
 from trajgen.engine.backends.export import export_onnx
 from trajgen.engine.cli import main
-from trajgen.engine.cli_generate import parse_time_ps
+from trajgen.engine.units import parse_time_ps
 from trajgen.engine.errors import GenerationError
 from trajgen.engine.flow.process import FlowConfig
 

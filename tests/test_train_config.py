@@ -102,7 +102,7 @@ def test_trajgen_train_reports_a_missing_config_and_exits_1(tmp_path, capsys):
 def test_command_line_options_override_single_fields(tmp_path):
     import argparse
 
-    from trajgen.engine.cli_train import with_overrides
+    from trajgen.engine.cli.train import with_overrides
 
     args = argparse.Namespace(out=tmp_path / "o", resume="never", max_steps=7, stop_after=3, device="cpu", quiet=True)
     config = with_overrides(load_config(write(tmp_path, TOML)), args)

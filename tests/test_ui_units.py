@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trajgen.engine.cli_generate import parse_time_ps
+from trajgen.engine.units import parse_time_ps
 from trajgen.ui.units import INTERVAL_CHOICES, format_duration_s, format_time_ps, length_steps_ps, nearest_step
 
 

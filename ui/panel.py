@@ -129,7 +129,7 @@ class TrajgenPanel(QtWidgets.QWidget):
 
     def interval_ps(self) -> float:
         """The typed interval in ps; raises GenerationError for text without a unit."""
-        from trajgen.engine.cli_generate import parse_time_ps
+        from trajgen.engine.units import parse_time_ps
 
         return parse_time_ps(self.interval.currentText())
 

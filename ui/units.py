@@ -1,7 +1,7 @@
 """Durations as the panel shows and types them: picoseconds in, short unit strings out.
 
 The panel's length slider walks a log-spaced list of round durations (1 ns to 10 us);
-``format_time_ps`` writes a duration the way ``trajgen.engine.cli_generate.parse_time_ps``
+``format_time_ps`` writes a duration the way ``trajgen.engine.units.parse_time_ps``
 reads it back, so every command the panel builds is also valid typed by hand.
 """
 
@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 
+from trajgen.engine.units import format_time_ps  # noqa: F401 (the panel's import point)
+
 # Round multipliers per decade: the slider steps through 1, 2, 3, 5, 10, 20, ... ns.
 _MANTISSAS = (1.0, 2.0, 3.0, 5.0)
 LENGTH_MIN_PS = 1_000.0        # 1 ns
 LENGTH_MAX_PS = 10_000_000.0   # 10 us
 INTERVAL_CHOICES = ("1ps", "10ps", "20ps", "50ps", "100ps", "200ps", "500ps", "1ns", "10ns")
-_UNITS = (("us", 1e6), ("ns", 1e3), ("ps", 1.0), ("fs", 1e-3))
 
 
 def length_steps_ps() -> list[float]:
@@ -31,16 +32,6 @@ def nearest_step(value_ps: float, steps: list[float]) -> int:
     """Index of the step closest to ``value_ps`` on a log scale."""
     target = math.log10(max(value_ps, 1e-12))
     return min(range(len(steps)), key=lambda i: abs(math.log10(steps[i]) - target))
-
-
-def format_time_ps(value_ps: float) -> str:
-    """A duration in the largest unit that keeps a short number: 100000 -> '100ns', 2.5e6 -> '2.5us'."""
-    if value_ps <= 0:
-        raise ValueError(f"A duration must be positive, not {value_ps:g} ps.")
-    for unit, scale in _UNITS:
-        if value_ps >= scale:
-            return f"{value_ps / scale:.6g}{unit}"
-    return f"{value_ps / 1e-3:.6g}fs"
 
 
 def format_duration_s(seconds: float | None) -> str:

@@ -15,11 +15,11 @@ from ..errors import TrajgenError
 
 SUBCOMMAND_MODULES = (
     "trajgen.engine.cli.info",
-    "trajgen.engine.cli_generate",
-    "trajgen.engine.backends.cli_export",
-    "trajgen.engine.cli_data",
-    "trajgen.engine.cli_train",
-    "trajgen.engine.cli_evaluate",
+    "trajgen.engine.cli.generate",
+    "trajgen.engine.cli.export",
+    "trajgen.engine.cli.data",
+    "trajgen.engine.cli.train",
+    "trajgen.engine.cli.evaluate",
 )
 
 

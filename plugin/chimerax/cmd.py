@@ -31,7 +31,7 @@ def trajgen_run(session, structure=None, length=DEFAULTS["length"], interval=DEF
 
     Returns the new model. ``wait true`` (the default without a GUI) blocks until the run ends.
     """
-    from trajgen.engine.cli_generate import parse_time_ps
+    from trajgen.engine.units import parse_time_ps
     from trajgen.engine.live import plan_run
 
     from .adapter import protein_of

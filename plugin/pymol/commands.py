@@ -59,7 +59,7 @@ def _text(value) -> str:
 
 
 def _duration_ps(text, what: str) -> float:
-    from trajgen.engine.cli_generate import parse_time_ps
+    from trajgen.engine.units import parse_time_ps
 
     try:
         return parse_time_ps(str(text))
