@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from trajgen.engine.structure import load_protein
-from trajgen.ui.track import RunTrack, superpose_onto
+from trajgen.engine.geometry.superpose import superpose
+from trajgen.ui.track import RunTrack
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,7 @@ def test_rmsd_of_a_shifted_atom_is_computed_by_hand():
     assert track.rmsd_series()[1][1] == pytest.approx(0.0, abs=1e-9)
     flat = start * np.array([1.0, 1.0, 0.5])  # the z atom comes 2 A closer; no rigid motion undoes it
     track.add(20.0, flat)
-    fitted = superpose_onto(flat, start)
+    fitted = superpose(flat, start)
     expected = np.sqrt(np.mean(np.sum((fitted - start) ** 2, axis=1)))
     assert track.rmsd_series()[1][2] == pytest.approx(expected) and expected > 0.3
 

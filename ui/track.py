@@ -12,15 +12,7 @@ import threading
 
 import numpy as np
 
-
-def superpose_onto(mobile: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """``mobile`` (n, 3) rotated and shifted to best fit ``reference`` (n, 3) (least squares, A)."""
-    mob_c, ref_c = mobile.mean(axis=0), reference.mean(axis=0)
-    a, b = mobile - mob_c, reference - ref_c
-    u, _, vt = np.linalg.svd(a.T @ b)
-    d = np.sign(np.linalg.det(u @ vt))
-    rot = u @ np.diag([1.0, 1.0, d]) @ vt  # applied on the right: a @ rot ~ b
-    return a @ rot + ref_c
+from trajgen.engine.geometry.superpose import superpose
 
 
 class RunTrack:
@@ -61,7 +53,7 @@ class RunTrack:
         with self._lock:
             if self._start is None:
                 self._start = ca
-            fitted = superpose_onto(ca, self._start) if len(ca) >= 3 else ca
+            fitted = superpose(ca, self._start) if len(ca) >= 3 else ca
             self._times.append(float(time_ps))
             self._rmsd.append(float(np.sqrt(np.mean(np.sum((fitted - self._start) ** 2, axis=1)))))
             n = len(self._times)

@@ -30,6 +30,8 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.spatial import cKDTree
 
+from trajgen.engine.geometry.superpose import kabsch_rotation
+
 BOLTZMANN_KCAL_PER_MOL_K = 0.0019872043
 AMU_A2_PER_PS2_IN_KCAL_PER_MOL = 0.0023900574  # 1 amu A^2 / ps^2 per molecule, as kcal/mol
 ELEMENT_MASS_AMU = {"C": 12.011, "N": 14.007, "O": 15.999, "S": 32.06, "SE": 78.97}
@@ -183,14 +185,7 @@ def fit_rotations(start_ca: np.ndarray, ca: np.ndarray, windows: np.ndarray, wei
 
     windows: (K, m) residue indices; weights: (m,) weights of the window positions (Kabsch).
     """
-    w = (weights / weights.sum())[None, :, None]
-    p, q = start_ca[windows], ca[windows]  # (K, m, 3)
-    p = p - (w * p).sum(axis=1, keepdims=True)
-    q = q - (w * q).sum(axis=1, keepdims=True)
-    u, _, vt = np.linalg.svd(np.einsum("kmi,kmj->kij", w * p, q))
-    d = np.sign(np.linalg.det(u @ vt))
-    u[:, :, -1] *= d[:, None]
-    return u @ vt
+    return kabsch_rotation(start_ca[windows], ca[windows], weights)
 
 
 def peptide_windows(segment_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

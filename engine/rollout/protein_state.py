@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from trajgen.engine.geometry.superpose import superpose as kabsch_superpose
+
 from trajgen.engine.flow.process import Frames
 from trajgen.engine.geometry import atoms_from_frames_torsions, backbone_frames, torsions_from_atoms
 from trajgen.engine.rollout.stepper import ProteinContext
@@ -36,13 +38,7 @@ def frames_to_atoms(protein, frames: Frames) -> np.ndarray:
 
 def superpose(mobile: np.ndarray, reference: np.ndarray, weights_mask: np.ndarray) -> np.ndarray:
     """Rigidly superpose each frame of mobile (B, L, 15, 3) on reference (L, 15, 3) (Kabsch over masked atoms)."""
-    ref = reference[weights_mask].astype(np.float64)                        # (n, 3)
-    mob = mobile[:, weights_mask].astype(np.float64)                        # (B, n, 3)
-    ref_c, mob_c = ref.mean(0), mob.mean(1, keepdims=True)
-    cov = np.einsum("bni,nj->bij", mob - mob_c, ref - ref_c)
-    u, _, vt = np.linalg.svd(cov)
-    d = np.sign(np.linalg.det(u @ vt))
-    u[..., :, -1] *= d[:, None]
-    rot = u @ vt                                                            # (B, 3, 3): mob @ rot -> ref
-    out = (mobile.astype(np.float64) - mob_c[:, None]) @ rot[:, None] + ref_c
-    return out.astype(np.float32)
+    batch = mobile.shape[0]
+    flat = mobile.reshape(batch, -1, 3)
+    moved = kabsch_superpose(flat, reference.reshape(-1, 3), np.asarray(weights_mask).reshape(-1))
+    return moved.reshape(mobile.shape).astype(np.float32)
