@@ -16,24 +16,7 @@ import numpy as np
 
 from trajgen.engine.errors import StructureError
 from trajgen.engine.structure import residue_constants as rc
-
-# Atom names used by other force fields for atoms of the slot layout.
-ATOM_ALIASES = {("ILE", "CD"): "CD1", ("*", "OT1"): "O", ("*", "OT2"): "OXT", ("*", "O1"): "O", ("*", "O2"): "OXT"}
-CHAIN_BREAK_C_N_ANGSTROM = 2.0
-
-
-def canonical_residue(name: str) -> tuple[str, dict[str, str]]:
-    """(RESTYPES_3 name, atom renames) of a residue name; unknown names become UNK."""
-    name = rc.RESNAME_ALIASES.get(name, name)
-    if name in rc.MODIFIED_RESIDUES:
-        return rc.MODIFIED_RESIDUES[name]
-    return (name if name in rc.RESTYPE_INDEX else "UNK"), {}
-
-
-def _slot(resname: str, renames: dict[str, str], atom_name: str) -> int | None:
-    atom_name = renames.get(atom_name, atom_name)
-    atom_name = ATOM_ALIASES.get((resname, atom_name), ATOM_ALIASES.get(("*", atom_name), atom_name))
-    return rc.slot_of(resname, atom_name)
+from trajgen.engine.structure.classify import PEPTIDE_BOND_MAX, residue_atom_names
 
 
 @dataclass(frozen=True)
@@ -67,12 +50,12 @@ class SlotMap:
         for res in topology.residues:
             if res.name in skip:
                 continue
-            resname, renames = canonical_residue(res.name)
+            resname, renames = residue_atom_names(res.name)
             row = np.full(rc.MAX_SLOTS, -1, dtype=np.int64)
             for atom in res.atoms:
                 if atom.element is not None and atom.element.symbol in ("H", "D"):
                     continue
-                slot = _slot(resname, renames, atom.name)
+                slot = rc.slot_of(resname, renames.get(atom.name, atom.name))
                 if slot is not None and row[slot] < 0:
                     row[slot] = atom.index
             if (row[:3] < 0).any():     # not an amino acid with a backbone
@@ -93,6 +76,6 @@ class SlotMap:
 
     def segment_start(self, positions: np.ndarray) -> np.ndarray:
         """(L,) bool: first residue of each chain and after every C-N gap > 2.0 A in ``positions`` (L, 15, 3)."""
-        gap = np.linalg.norm(positions[1:, 0] - positions[:-1, 2], axis=-1) > CHAIN_BREAK_C_N_ANGSTROM
+        gap = np.linalg.norm(positions[1:, 0] - positions[:-1, 2], axis=-1) > PEPTIDE_BOND_MAX
         new_chain = self.chain_index[1:] != self.chain_index[:-1]
         return np.concatenate([[True], gap | new_chain])

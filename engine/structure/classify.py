@@ -64,6 +64,23 @@ def amino_acid_parent(resname: str) -> tuple[str, dict[str, str]] | None:
     return rc.MODIFIED_RESIDUES.get(resname)
 
 
+def residue_atom_names(resname: str) -> tuple[str, dict[str, str]]:
+    """(residue type in RESTYPES_3, file atom name -> slot-layout atom name) for a residue name.
+
+    Standard residues and their force-field variants (HID, CYX, ...) understand force-field atom
+    names (OT1/OT2, CHARMM's ILE CD, ...); known modified residues use their own renames (MSE: SE ->
+    SD); any other name is UNK (backbone only). The one place these rules live: the structure
+    reader and the trajectory slot map both use it.
+    """
+    parent = amino_acid_parent(resname)
+    if parent is None:
+        return "UNK", {}
+    restype, renames = parent
+    if resname in rc.MODIFIED_RESIDUES:
+        return restype, renames
+    return restype, {**rc.ATOM_NAME_ALIASES, **rc.RESIDUE_ATOM_NAME_ALIASES.get(restype, {})}
+
+
 def kind_of(res: RawResidue, table: AtomTable) -> str:
     """'protein', 'nonstandard' (amino-acid-like, kept backbone-only), 'water', 'terminal cap',
     'ion', 'nucleic acid' or 'ligand'. Peptide linkage is checked later for HETATM residues."""

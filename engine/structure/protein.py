@@ -15,7 +15,8 @@ import numpy as np
 from ..errors import StructureError
 from . import residue_constants as rc
 from .atoms import AtomTable
-from .classify import PEPTIDE_BOND_MAX, RawResidue, amino_acid_parent, kind_of, peptide_linked, split_residues
+from .classify import (PEPTIDE_BOND_MAX, RawResidue, kind_of, peptide_linked, residue_atom_names,
+                       split_residues)
 from .report import StructureReport
 
 
@@ -264,21 +265,17 @@ def _assemble(residues: list[RawResidue], table: AtomTable, report: StructureRep
 def _fill_residue(res: RawResidue, table: AtomTable, pos: np.ndarray, mask: np.ndarray,
                   report: StructureReport) -> int:
     """Write one residue's atoms into its slots; return its residue type index."""
-    parent = amino_acid_parent(res.resname)
-    if parent is None:
-        restype, renames = "UNK", {}
+    restype, renames = residue_atom_names(res.resname)
+    standard = restype != "UNK" and res.resname not in rc.MODIFIED_RESIDUES
+    if restype == "UNK":
         report.backbone_only.append(res.label)
-    else:
-        restype, renames = parent
-        if res.resname not in rc.MODIFIED_RESIDUES:  # force-field atom names of standard residues
-            renames = {**rc.ATOM_NAME_ALIASES, **rc.RESIDUE_ATOM_NAME_ALIASES.get(restype, {})}
-        if restype != res.resname and res.resname in rc.MODIFIED_RESIDUES:
-            report.mapped[(res.resname, restype)].append(res.label)
+    elif res.resname in rc.MODIFIED_RESIDUES:
+        report.mapped[(res.resname, restype)].append(res.label)
     for row in res.rows:
         name = renames.get(str(table.names[row]), str(table.names[row]))
         slot = rc.slot_of(restype, name)
         if slot is None or mask[slot]:
-            if parent is not None and res.resname not in rc.MODIFIED_RESIDUES:
+            if standard:
                 report.ignored_atoms.append(f"{res.label} {name}")
             continue
         pos[slot], mask[slot] = table.xyz[row], True
