@@ -13,7 +13,8 @@ import mdtraj as md
 import numpy as np
 
 from trajgen.engine.errors import TrajgenError
-from trajgen.engine.structure.residue_constants import MODIFIED_RESIDUES, RESNAME_ALIASES
+from trajgen.engine.geometry.superpose import superpose
+from trajgen.engine.structure.classify import residue_atom_names
 
 NM_TO_ANGSTROM = 10.0
 
@@ -95,9 +96,11 @@ def file_timestep_ps(traj: md.Trajectory) -> float:
     return step if step > 0 else 1.0
 
 
-def _canonical_resname(name: str) -> str:
-    name = RESNAME_ALIASES.get(name, name)
-    return MODIFIED_RESIDUES[name][0] if name in MODIFIED_RESIDUES else name
+def _layout_residue(residue) -> tuple[str, dict[str, str]]:
+    """(residue name to compare, file atom name -> slot-layout name): the structure reader's rules, so
+    force-field names (HSD, CHARMM's ILE CD, OT1) match trajgen's; unknown residues keep their name."""
+    restype, renames = residue_atom_names(residue.name)
+    return (residue.name if restype == "UNK" else restype), renames
 
 
 def _protein_residues(top: md.Topology) -> list:
@@ -120,14 +123,16 @@ def match_heavy_atoms(gen_top: md.Topology, ref_top: md.Topology) -> tuple[np.nd
             f"{len(ref_res)}; they must be the same protein.")
     gen_idx, ref_idx = [], []
     for g, r in zip(gen_res, ref_res):
-        if _canonical_resname(g.name) != _canonical_resname(r.name):
+        (g_name, g_renames), (r_name, r_renames) = _layout_residue(g), _layout_residue(r)
+        if g_name != r_name:
             raise EvaluationError(
                 f"Residue {r.name}{r.resSeq} of the reference faces {g.name}{g.resSeq} in the "
                 "generated trajectory; the sequences differ.")
-        gen_atoms = {a.name: a.index for a in g.atoms if not _is_hydrogen(a)}
+        gen_atoms = {g_renames.get(a.name, a.name): a.index for a in g.atoms if not _is_hydrogen(a)}
         for atom in r.atoms:
-            if not _is_hydrogen(atom) and atom.name in gen_atoms:
-                gen_idx.append(gen_atoms[atom.name])
+            name = r_renames.get(atom.name, atom.name)
+            if not _is_hydrogen(atom) and name in gen_atoms:
+                gen_idx.append(gen_atoms[name])
                 ref_idx.append(atom.index)
     if not any(ref_top.atom(i).name == "CA" for i in ref_idx):
         raise EvaluationError("The two trajectories share no Calpha atoms, so they cannot be superposed.")
@@ -145,16 +150,7 @@ def kabsch_superpose(xyz: np.ndarray, target: np.ndarray, fit_indices: np.ndarra
 
     xyz: (T, N, 3), target: (N, 3), both Angstrom. Returns (T, N, 3) float32.
     """
-    mobile = xyz[:, fit_indices].astype(np.float64)
-    fixed = target[fit_indices].astype(np.float64)
-    mobile_c, fixed_c = mobile.mean(axis=1, keepdims=True), fixed.mean(axis=0)
-    cov = np.einsum("tni,nj->tij", mobile - mobile_c, fixed - fixed_c)  # (T, 3, 3)
-    u, _, vt = np.linalg.svd(cov)
-    d = np.sign(np.linalg.det(u @ vt))
-    u[:, :, -1] *= d[:, None]
-    rot = u @ vt  # maps mobile (row vectors) onto fixed
-    moved = (xyz.astype(np.float64) - mobile_c) @ rot + fixed_c
-    return moved.astype(np.float32)
+    return superpose(xyz, target, fit_indices).astype(np.float32)
 
 
 def ensemble_from_trajectory(traj: md.Trajectory, atom_indices: np.ndarray, timestep_ps: float,
