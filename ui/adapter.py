@@ -57,6 +57,20 @@ class RunOptions:
     generator: str = "auto"
     checkpoint: str = ""
 
+    def arguments(self) -> list[tuple[str, str]]:
+        """The start command's (keyword, value) pairs after the structure, durations with units
+        (``format_time_ps``); generator and checkpoint only when not the defaults. Each adapter
+        writes them in its own viewer's syntax."""
+        from trajgen.engine.units import format_time_ps
+
+        args = [("length", format_time_ps(self.length_ps)), ("interval", format_time_ps(self.interval_ps)),
+                ("temperature", f"{self.temperature_K:g}"), ("seed", str(self.seed)), ("device", self.device)]
+        if self.generator != "auto":
+            args.append(("generator", self.generator))
+        if self.checkpoint:
+            args.append(("checkpoint", self.checkpoint))
+        return args
+
 
 @dataclass(frozen=True)
 class RunView:

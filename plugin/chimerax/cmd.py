@@ -82,7 +82,7 @@ def trajgen_export(session, structure, file_name):
         raise UserError(f"#{structure.id_string} is not a trajgen trajectory (make one with 'trajgen run').")
     run.drain()
     xyz = run.coordinates()
-    with open_writer(file_name, run.protein.heavy_atom_topology(), timestep_ps=run.interval_ps) as writer:
+    with open_writer(file_name, run.topology, timestep_ps=run.interval_ps) as writer:
         for frame in xyz:
             writer.append(frame)
     still = " (the run is still going; this is what exists so far)" if run.live.running else ""

@@ -48,7 +48,7 @@ class ChimeraXRun(ViewerRun):
                        on_end=lambda: session.ui.thread_safe(self.drain))
         super().__init__(f"#{structure.id_string}", "", protein, live, list(notes))
         self.session, self.input = session, structure
-        self.output = _new_output_model(session, structure, protein)
+        self.output = _new_output_model(session, structure, protein, self.topology)
         self.target = f"#{self.output.id_string}"
         self.order = _atom_order(self.output, protein)  # topology index of each ChimeraX atom
         self._handler = session.triggers.add_handler("remove models", self._models_removed)
@@ -100,7 +100,7 @@ class ChimeraXRun(ViewerRun):
         return out
 
 
-def _new_output_model(session, structure, protein):
+def _new_output_model(session, structure, protein, topology):
     """A new model beside the input holding the protein heavy atoms (frame 0 = input coordinates)."""
     from chimerax.pdb import open_pdb
 
@@ -108,7 +108,7 @@ def _new_output_model(session, structure, protein):
 
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "frame0.pdb")
-        with open_writer(path, protein.heavy_atom_topology()) as writer:
+        with open_writer(path, topology) as writer:
             writer.append(protein.heavy_atom_xyz(protein.positions))
         with open(path, "rb") as stream:
             models, _status = open_pdb(session, stream, f"{structure.name} trajgen", log_info=False)

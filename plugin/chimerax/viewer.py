@@ -10,7 +10,6 @@ from chimerax.core.commands import quote_if_necessary, run
 from chimerax.core.errors import UserError
 
 from trajgen.ui.adapter import CommandError, RunOptions, RunView
-from trajgen.ui.units import format_time_ps
 
 from .runs import registry
 
@@ -33,14 +32,8 @@ class ChimeraXAdapter:
                 and (m.residues.polymer_types == Residue.PT_AMINO).any()]
 
     def run_command(self, options: RunOptions) -> str:
-        parts = [f"trajgen run {options.structure}", f"length {format_time_ps(options.length_ps)}",
-                 f"interval {format_time_ps(options.interval_ps)}", f"temperature {options.temperature_K:g}",
-                 f"seed {options.seed}", f"device {options.device}"]
-        if options.generator != "auto":
-            parts.append(f"generator {options.generator}")
-        if options.checkpoint:
-            parts.append(f"checkpoint {quote_if_necessary(options.checkpoint)}")
-        return " ".join(parts + ["wait false"])
+        parts = [f"{key} {quote_if_necessary(value)}" for key, value in options.arguments()]
+        return " ".join([f"trajgen run {options.structure}"] + parts + ["wait false"])
 
     def stop_command(self, structure: str) -> str:
         return f"trajgen stop {structure}"

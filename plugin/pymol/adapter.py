@@ -11,7 +11,6 @@ from __future__ import annotations
 from pymol import cmd
 
 from trajgen.ui.adapter import CommandError, RunOptions, RunView
-from trajgen.ui.units import format_time_ps
 
 from . import delivery
 
@@ -38,13 +37,7 @@ class PyMOLAdapter:
                 if name not in targets and self.cmd.count_atoms(f"(%{name}) and polymer.protein") > 0]
 
     def run_command(self, options: RunOptions) -> str:
-        parts = [quote(options.structure), f"length={format_time_ps(options.length_ps)}",
-                 f"interval={format_time_ps(options.interval_ps)}", f"temperature={options.temperature_K:g}",
-                 f"seed={options.seed}", f"device={options.device}"]
-        if options.generator != "auto":
-            parts.append(f"generator={options.generator}")
-        if options.checkpoint:
-            parts.append(f"checkpoint={quote(options.checkpoint)}")
+        parts = [quote(options.structure)] + [f"{key}={quote(value)}" for key, value in options.arguments()]
         return "trajgen_run " + ", ".join(parts)
 
     def stop_command(self, structure: str) -> str:
