@@ -1,11 +1,16 @@
 """The ChimeraX bundle inside a real ChimeraX 1.7 session (run by tests/test_chimerax.py).
 
 These tests use the elastic-network baseline generator (real physics, no weights): trajgen
-never runs a learned model from untrained weights.
+never runs a learned model from untrained weights. The one learned-model test passes an explicit
+tiny ONNX checkpoint (exported by tests/test_chimerax.py, path in TRAJGEN_TEST_ONNX) to prove the
+bundle generates on ONNX Runtime in ChimeraX's Python, where torch is not installed at all.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import sys
 import time
 
 import mdtraj
@@ -37,6 +42,18 @@ def test_run_with_wait_makes_every_frame_as_a_coordinate_set(session):
         out.active_coordset_id = int(cid)
         lengths = bond_lengths(out)
         assert lengths.min() > 1.0 and lengths.max() < 2.1
+
+
+def test_a_learned_model_runs_on_onnx_runtime_where_torch_is_not_installed(session):
+    assert importlib.util.find_spec("torch") is None, "ChimeraX's Python was expected to have no torch"
+    checkpoint = os.environ["TRAJGEN_TEST_ONNX"]
+    structure = open_example(session)
+    out = run(session, f"trajgen run #{structure.id_string} length 500ps interval 100ps seed 2 generator model "
+                       f"checkpoint {checkpoint} device cpu wait true")
+    assert out.num_coordsets == 6 and out.num_atoms == 433
+    coords = np.stack([out.coordset(int(cid)).xyzs for cid in out.coordset_ids])
+    assert np.isfinite(coords).all() and np.abs(coords[1:] - coords[0]).max() > 0.01
+    assert "torch" not in sys.modules
 
 
 def test_frames_stream_in_order_while_running(session):
