@@ -52,6 +52,15 @@ def peak_rss_mib() -> float:
     return float("nan")
 
 
+def peak_gpu_mib(backend: str, device: str) -> float | None:
+    """Peak GPU memory PyTorch allocated in this process (None on CPU; ONNX Runtime's arena is not visible)."""
+    if backend != "torch" or not device.startswith("cuda"):
+        return None
+    import torch
+
+    return round(torch.cuda.max_memory_allocated() / 2**20, 1)
+
+
 def run_case(args) -> dict:
     """One case in this process: build the generator, stream frames, time and measure memory."""
     from trajgen.engine.backends.select import load_backend
@@ -60,7 +69,8 @@ def run_case(args) -> dict:
 
     protein = load_protein(args.pdb)
     t_load = time.perf_counter()
-    backend = load_backend(args.checkpoint, backend=args.backend, device="cpu", threads=args.threads)
+    backend = load_backend(args.checkpoint, backend=args.backend, device=args.device, threads=args.threads,
+                           precision=args.precision)
     load_s = time.perf_counter() - t_load
     request = GenerationRequest(length_ps=args.frames * 100.0, interval_ps=100.0, mode=args.mode)
     t0 = time.perf_counter()
@@ -69,6 +79,7 @@ def run_case(args) -> dict:
     for frame in gen:
         if frame.index == 1:
             first = time.perf_counter() - t0
+            since_command = time.time() - args.t_launch
             t1 = time.perf_counter()
         if frame.index in (10, 100, 1000, 10000):
             rss[frame.index] = round(rss_mib(), 1)
@@ -76,10 +87,12 @@ def run_case(args) -> dict:
         if time.perf_counter() - t0 > args.max_seconds:
             gen.cancel()
     elapsed = time.perf_counter() - t1
-    return {"backend": args.backend, "residues": len(protein.aatype), "frames_asked": args.frames,
+    return {"backend": args.backend, "device": args.device, "precision": args.precision,
+            "residues": len(protein.aatype), "frames_asked": args.frames,
             "frames_done": done, "mode": args.mode, "load_s": round(load_s, 3), "first_frame_s": round(first, 3),
+            "first_frame_after_command_s": round(since_command, 3),
             "frames_per_s": round((done - 1) / elapsed, 2) if done > 1 else None,
-            "peak_rss_mib": peak_rss_mib(),
+            "peak_rss_mib": peak_rss_mib(), "peak_gpu_mib": peak_gpu_mib(args.backend, args.device),
             "rss_mib_at_frame": rss}
 
 
@@ -108,11 +121,14 @@ def main() -> None:
     p.add_argument("--backends", default="torch,onnx")
     p.add_argument("--mode", default="single", choices=("single", "hierarchical", "auto"))
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
+    p.add_argument("--precision", default="fp32", help="fp32, or bf16/fp16 (torch on CUDA)")
     p.add_argument("--max-seconds", type=float, default=120.0, help="stop a case after this long")
     p.add_argument("--case", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--pdb", help=argparse.SUPPRESS)
     p.add_argument("--checkpoint", help=argparse.SUPPRESS)
     p.add_argument("--backend", help=argparse.SUPPRESS)
+    p.add_argument("--t-launch", type=float, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.case:
         args.frames = int(args.frames)
@@ -130,7 +146,8 @@ def main() -> None:
                 for backend in args.backends.split(","):
                     cmd = [sys.executable, __file__, "--case", "--pdb", str(pdb), "--checkpoint",
                            str(checkpoints[backend]), "--backend", backend, "--frames", frames, "--mode", args.mode,
-                           "--threads", str(args.threads), "--max-seconds", str(args.max_seconds)]
+                           "--threads", str(args.threads), "--max-seconds", str(args.max_seconds),
+                           "--device", args.device, "--precision", args.precision, "--t-launch", str(time.time())]
                     out = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ))
                     if out.returncode != 0:
                         print(out.stderr[-2000:], file=sys.stderr)
@@ -139,12 +156,12 @@ def main() -> None:
                     row.update(preset=args.preset, steps=steps)
                     print(json.dumps(row), flush=True)
                     rows.append(row)
-    print("\n| backend | residues | frames done/asked | load (s) | first frame (s) | frames/s | peak RSS (MiB) "
-          "| RSS at frame (MiB) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| backend | device | residues | frames done/asked | load (s) | first frame (s) "
+          "| first frame after command (s) | frames/s | peak RSS (MiB) | RSS at frame (MiB) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['backend']} | {r['residues']} | {r['frames_done']}/{r['frames_asked']} | {r['load_s']} "
-              f"| {r['first_frame_s']} "
+        print(f"| {r['backend']} | {r['device']} {r['precision']} | {r['residues']} | {r['frames_done']}/{r['frames_asked']} "
+              f"| {r['load_s']} | {r['first_frame_s']} | {r['first_frame_after_command_s']} "
               f"| {r['frames_per_s']} | {r['peak_rss_mib']} | {r['rss_mib_at_frame']} |")
 
 
