@@ -57,6 +57,11 @@ SOURCES = (
         "openmmtools-0.27.0", "pip download --no-deps openmmtools==0.27.0",
         ("openmmtools/data/T4-lysozyme-L99A-implicit/receptor.pdb", "openmmtools/data/src-implicit/1yi6-pdbfixer.pdb"),
     ),
+    CandidateSource(
+        "biopython-1.85", "pip download --no-deps --no-binary=:all: --no-build-isolation biopython==1.85",
+        ("Tests/PDB/1A7G.cif", "Tests/PDB/1A8O.pdb", "Tests/PDB/1GBT.cif", "Tests/PDB/1LCD.pdb", "Tests/PDB/2OFG.cif",
+         "Tests/PDB/3JQH.cif", "Tests/PDB/4CUP.cif"),
+    ),
 )
 
 
