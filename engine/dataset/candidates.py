@@ -62,6 +62,10 @@ SOURCES = (
         ("Tests/PDB/1A7G.cif", "Tests/PDB/1A8O.pdb", "Tests/PDB/1GBT.cif", "Tests/PDB/1LCD.pdb", "Tests/PDB/2OFG.cif",
          "Tests/PDB/3JQH.cif", "Tests/PDB/4CUP.cif"),
     ),
+    CandidateSource(
+        "pdb2pqr-3.8.0", "pip download --no-deps --no-binary=:all: pdb2pqr==3.8.0",
+        ("tests/data/1AJJ.pdb", "tests/data/1BX8.pdb", "tests/data/1FAS.cif", "tests/data/1FKI.cif"),
+    ),
 )
 
 
