@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from trajgen.engine.dataset.candidates import SOURCES, screen_file
+from trajgen.engine.dataset.candidates import SOURCES, chain_sequences, screen_file
 from trajgen.engine.dataset.splits import (
     SplitConfig, heldout_exclusions, identity_clusters, max_identity, read_fasta, split_by_identity,
 )
@@ -102,3 +102,14 @@ def test_no_approved_candidate_chain_reaches_forty_percent_to_heldout(heldout):
     for name, seq in approved.items():
         for ref_name, ref in heldout.items():
             assert max_identity(seq, ref) < 0.40, (name, ref_name)
+
+
+def test_list_names_passing_files_within_the_size_limit(tmp_path):
+    from trajgen.engine.dataset.candidates import main
+
+    heldout_twin = tmp_path / "heldout.fasta"
+    heldout_twin.write_text(">twin\n" + chain_sequences(PFAM / "1GUU_A.pdb")[0] + "\n")
+    files = [PFAM / "1GUU_A.pdb", PFAM / "1BXY_A.pdb", PFAM / "1AQT_A.pdb"]  # 50 (held out), 60, 135 residues
+    listing = tmp_path / "train.txt"
+    main([*map(str, files), "--heldout", str(heldout_twin), "--list", str(listing), "--max-residues", "100"])
+    assert listing.read_text().splitlines() == [str(PFAM / "1BXY_A.pdb")]

