@@ -114,3 +114,39 @@ def test_trajgen_generate_runs_the_exported_onnx_model(run_dir, tmp_path):
                          "--threads", "1", "--quiet"])
     traj = mdtraj.load(str(out))
     assert code == 0 and traj.n_frames == 3 and np.isfinite(traj.xyz).all()
+
+
+def test_the_model_card_states_the_runs_own_numbers(run_dir, md_folder):
+    from conftest import REPO
+
+    from trajgen.engine.train.model_card import card_facts, render
+
+    facts = card_facts(run_dir, [md_folder], REPO / "docs" / "eval" / "metrics.json")
+    assert facts["data"]["proteins"] == 2 and facts["data"]["runs"] == 2
+    assert facts["data"]["total_ns"] == pytest.approx(0.002)
+    assert facts["steps"] == 6 and facts["best_val_step"] in (3, 6) and facts["device_hours"] > 0
+    assert facts["run_info"]["train_proteins"] == ["1GUU_A"] and facts["run_info"]["val_proteins"] == ["1BXY_A"]
+    card = render(facts)
+    assert "2 proteins (1 training, 1 validation: 1BXY_A), 50-60 residues, 2 OpenMM runs, 0.002 ns" in card
+    assert "amber99sbildn" in card and "6 steps on 1 x cpu" in card
+    assert f"{facts['n_parameters'] / 1e6:.2f} M parameters" in card and "d_model 32" in card
+    assert "| valid frames | 83.7% | 96.7% |" in card  # the committed evaluation report, ENM vs MD half
+
+
+def test_installing_the_run_ships_its_weights_as_the_default_and_refuses_oversized_ones(run_dir, md_folder,
+                                                                                        tmp_path, monkeypatch):
+    from trajgen.engine.backends.select import load_backend
+    from trajgen.engine.errors import TrainingError
+    from trajgen.engine.train import model_card
+
+    assets = tmp_path / "assets"
+    assert model_card.main([str(run_dir), "--manifest", str(md_folder), "--install", str(assets)]) == 0
+    assert sorted(p.name for p in assets.iterdir()) == ["MODEL_CARD.md", "trajgen_default.onnx",
+                                                        "trajgen_default.safetensors"]
+    assert (assets / "trajgen_default.onnx").read_bytes() == (run_dir / "best.onnx").read_bytes()
+    assert "Not run for this card" in (assets / "MODEL_CARD.md").read_text()
+    assert load_backend(assets / "trajgen_default.onnx", device="cpu", threads=1).name == "onnx"
+    monkeypatch.setattr(model_card, "MAX_SHIPPED_MB", 1e-4)
+    with pytest.raises(TrainingError, match="over the 0.0001 MB"):
+        model_card.install(run_dir, "card", tmp_path / "too_big")
+    assert not (tmp_path / "too_big").exists()

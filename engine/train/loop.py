@@ -30,7 +30,8 @@ from trajgen.engine.model.network import Denoiser, count_parameters
 from trajgen.engine.train import checkpointing as ckpt
 from trajgen.engine.train.config import TrainConfig, save_config
 from trajgen.engine.train.data import (
-    cache_files, check_temperatures, split_cache, to_device, train_loader, validation_batches, window_config,
+    cache_files, check_temperatures, protein_of, split_cache, to_device, train_loader, validation_batches,
+    window_config,
 )
 from trajgen.engine.train.distributed import DistContext, gather_objects, init_distributed, shutdown, sum_across
 from trajgen.engine.train.ema import EMA
@@ -122,6 +123,8 @@ def _train(config: TrainConfig, ctx: DistContext) -> TrainResult:
 
     train_paths, val_paths = split_cache(cache_files(config.data, ctx), config.data)
     check_temperatures(train_paths + val_paths, config.model)
+    if ctx.is_main:
+        write_run_info(out_dir / RUN_INFO_NAME, ctx, precision, train_paths, val_paths)
     train_sampler = WindowSampler(train_paths, window_config(config.data))
     val_batches = validation_batches(WindowSampler(val_paths, window_config(config.data)), config, ctx)
     run = _build(config, ctx, precision == "bf16")
@@ -208,6 +211,21 @@ def _train_step(run: _Run, batch: dict[str, torch.Tensor], config: TrainConfig) 
     run.scheduler.step()
     run.ema.update(run.model)
     return [float(loss.detach()), parts["trans"], parts["rot"], parts["torsion"], norm, lr]
+
+
+RUN_INFO_NAME = "run_info.json"
+
+
+def write_run_info(path: Path, ctx: DistContext, precision: str, train_paths: list[Path],
+                   val_paths: list[Path]) -> None:
+    """What the model card needs beside the logs: processes, devices, precision and the proteins on each side."""
+    device_name = torch.cuda.get_device_name(ctx.device) if ctx.device.type == "cuda" else "cpu"
+    info = {"world_size": ctx.world_size, "device_type": ctx.device.type, "device_name": device_name,
+            "precision": precision, "torch": torch.__version__,
+            "train_proteins": sorted({protein_of(p)[0] for p in train_paths}),
+            "val_proteins": sorted({protein_of(p)[0] for p in val_paths}),
+            "train_trajectories": len(train_paths), "val_trajectories": len(val_paths)}
+    path.write_text(json.dumps(info, indent=1) + "\n")
 
 
 def _log_row(run: _Run, ctx: DistContext, windows_per_s: float, elapsed: float) -> dict:

@@ -1,0 +1,239 @@
+"""Model card for a finished training run, and installing the run's weights as trajgen's default.
+
+The card is built from what the run left behind, never typed by hand: the MD manifest rows of
+the proteins it trained and validated on (simulated ns, temperatures, force field, MD compute),
+``config.json`` (recipe), ``run_info.json`` (processes, devices, precision, split), ``train.csv`` /
+``val.csv`` (losses, training time), the checkpoint header (model size, admitted strides and
+temperatures) and, when given, the evaluation suite's ``metrics.json`` on the reference MD.
+
+    python -m trajgen.engine.train.model_card runs/default_gpu --manifest data/md \\
+        --metrics docs/eval_model/metrics.json --install engine/assets
+
+``--install`` copies ``best.onnx`` and ``best.safetensors`` to ``trajgen_default.onnx`` /
+``trajgen_default.safetensors`` (which ``generator auto`` and ``trajgen generate`` then use) and
+writes ``MODEL_CARD.md`` beside them; it refuses weights over ``MAX_SHIPPED_MB``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import shutil
+import struct
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from trajgen.engine.errors import TrainingError
+
+MAX_SHIPPED_MB = 50.0
+CARD_NAME = "MODEL_CARD.md"
+SHIPPED = {"best.onnx": "trajgen_default.onnx", "best.safetensors": "trajgen_default.safetensors"}
+
+# (metrics.json aggregate key, table label, format) for the reference table.
+EVAL_ROWS = (
+    ("median_rmsf_pearson", "RMSF Pearson r (per-target median)", "{:.2f}"),
+    ("median_rmwd_A", "RMWD (A)", "{:.2f}"),
+    ("median_md_pca_w2_A", "MD-PCA W2 (A)", "{:.2f}"),
+    ("median_coverage_recall", "conformational coverage recall", "{:.2f}"),
+    ("median_acf_pc1_deviation", "PC1 autocorrelation deviation", "{:.2f}"),
+    ("median_valid_fraction", "valid frames", "{:.1%}"),
+    ("median_heavy_clash_fraction", "frames with a heavy-atom clash", "{:.1%}"),
+)
+
+
+def _read_csv_rows(path: Path) -> list[dict[str, float]]:
+    from trajgen.engine.train.logs import read_csv
+
+    return read_csv(path) if path.exists() else []
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def md_facts(manifests: list[Path], proteins: set[str]) -> dict:
+    """Totals over the manifest rows of ``proteins``: runs, ns, temperatures, set-up and MD compute hours."""
+    from trajgen.engine.md.manifest import read_manifest
+
+    rows = [r for m in manifests for r in read_manifest(m) if r["protein"] in proteins]
+    hours = defaultdict(float)
+    for r in rows:
+        ns = r["length_ps"] / 1000.0
+        hours[r["platform"]] += 24.0 * ns / r["ns_per_day"] if r.get("ns_per_day") else 0.0
+    return {
+        "runs": len(rows),
+        "proteins": len({r["protein"] for r in rows}),
+        "total_ns": sum(r["length_ps"] for r in rows) / 1000.0,
+        "temperatures_K": sorted({float(r["temperature_K"]) for r in rows}),
+        "setups": sorted({f"{r['force_field']}, {r['solvent']}, {r['timestep_fs']:g} fs, frames every "
+                          f"{r['stride_ps']:g} ps" for r in rows}),
+        "residues": (min(r["n_residues"] for r in rows), max(r["n_residues"] for r in rows)) if rows else (0, 0),
+        "md_hours_by_platform": dict(sorted(hours.items())),
+    }
+
+
+def card_facts(run_dir: Path, manifests: list[Path], metrics: Path | None = None) -> dict:
+    """Everything the card states, read from the run folder, the manifests and the evaluation."""
+    from trajgen.engine.checkpoint import read_info
+
+    run_dir = Path(run_dir)
+    best = run_dir / "best.safetensors"
+    for needed in ("config.json", "run_info.json", "train.csv", "best.safetensors"):
+        if not (run_dir / needed).exists():
+            raise TrainingError(f"{run_dir} has no {needed}: is it the out_dir of a finished `trajgen train` run?")
+    config = json.loads((run_dir / "config.json").read_text())
+    info = json.loads((run_dir / "run_info.json").read_text())
+    train_rows, val_rows = _read_csv_rows(run_dir / "train.csv"), _read_csv_rows(run_dir / "val.csv")
+    ckpt = read_info(best)
+    tail = train_rows[-5:]
+    best_val = min(val_rows, key=lambda r: r["val_loss"]) if val_rows else None
+    elapsed_h = train_rows[-1]["elapsed_s"] / 3600.0 if train_rows else 0.0
+    files = {name: {"MB": (run_dir / name).stat().st_size / 2**20, "sha256": _sha256(run_dir / name)}
+             for name in SHIPPED if (run_dir / name).exists()}
+    return {
+        "model": ckpt.model, "flow_steps": ckpt.flow.n_steps, "version": ckpt.trajgen_version,
+        "n_parameters": _parameter_count(best),
+        "config": config, "run_info": info,
+        "data": md_facts(manifests, set(info["train_proteins"]) | set(info["val_proteins"])),
+        "steps": int(train_rows[-1]["step"]) if train_rows else 0,
+        "final_train_loss": sum(r["loss"] for r in tail) / len(tail) if tail else None,
+        "best_val_loss": best_val["val_loss"] if best_val else None,
+        "best_val_step": int(best_val["step"]) if best_val else None,
+        "train_hours": elapsed_h,
+        "device_hours": elapsed_h * info["world_size"],
+        "files": files,
+        "metrics": json.loads(Path(metrics).read_text()) if metrics else None,
+    }
+
+
+def _parameter_count(path: Path) -> int:
+    """Number of weights in a ``.safetensors`` file, from its header (shapes of every tensor)."""
+    with open(path, "rb") as fh:
+        header = json.loads(fh.read(struct.unpack("<Q", fh.read(8))[0]))
+    return sum(math.prod(t["shape"]) for k, t in header.items() if k != "__metadata__")
+
+
+def _fmt(value, spec: str = "{:.4f}") -> str:
+    return "n/a" if value is None else spec.format(value)
+
+
+def render(facts: dict) -> str:
+    """The card as Markdown."""
+    m, d, info, cfg = facts["model"], facts["data"], facts["run_info"], facts["config"]
+    optim = cfg["optim"]
+    unit = "GPU" if info["device_type"] == "cuda" else "CPU-process"
+    lines = [
+        "# trajgen default model: model card", "",
+        "Generated by `python -m trajgen.engine.train.model_card` from the training run; every number below is "
+        "read from the run's files, the MD manifest and the evaluation suite.", "",
+        "## Model", "",
+        f"- Causal spatio-temporal SE(3) flow-matching transformer (`trajgen.engine.model`), "
+        f"{facts['n_parameters'] / 1e6:.2f} M parameters: d_model {m.d_model}, {m.n_blocks} blocks, "
+        f"{m.n_heads} heads, window of {m.window} past frames + {m.n_anchor} anchor; "
+        f"{facts['flow_steps']} sampler steps per frame; trajgen {facts['version']}.",
+        f"- Admits frame intervals {m.dt_min_ps:g}-{m.dt_max_ps:g} ps and temperatures "
+        f"{m.temperature_min_K:g}-{m.temperature_max_K:g} K; trajgen refuses requests outside them.",
+    ]
+    for name, f in facts["files"].items():
+        lines.append(f"- `{SHIPPED[name]}`: {f['MB']:.1f} MB, sha256 `{f['sha256']}`.")
+    lines += [
+        "", "## Training data", "",
+        f"- {d['proteins']} proteins ({len(info['train_proteins'])} training, {len(info['val_proteins'])} "
+        f"validation: {', '.join(info['val_proteins'])}), {d['residues'][0]}-{d['residues'][1]} residues, "
+        f"{d['runs']} OpenMM runs, {d['total_ns']:.4g} ns simulated in all, at "
+        f"{', '.join(f'{t:g}' for t in d['temperatures_K'])} K.",
+        *[f"- Set-up: {s}." for s in d["setups"]],
+        "- No protein is >= 40% identical to any sequence of `heldout.fasta` (the split and the candidate "
+        "screen enforce it); validation proteins have no >= 40% relative among the training proteins.",
+        "- MD compute: " + ", ".join(f"{h:.3g} h on {p}" for p, h in d["md_hours_by_platform"].items()) + " "
+        "(production time per run from its measured ns/day).",
+        "", "## Training recipe and compute", "",
+        f"- AdamW, lr {optim['lr']:g} (warm-up {optim['warmup_steps']} steps, cosine to "
+        f"{optim['min_lr_ratio']:g}x), weight decay {optim['weight_decay']:g}, gradient clip {optim['grad_clip']:g}, "
+        f"EMA {optim['ema_decay']:g}; {optim['batch_size']} windows of {cfg['data']['n_frames']} frames per process "
+        f"and step, residue crop {cfg['data']['crop_residues']}, strides {cfg['data']['min_stride_ps']:g}-"
+        f"{cfg['data']['max_stride_ps']:g} ps.",
+        f"- {facts['steps']} steps on {info['world_size']} x {info['device_name']} ({info['precision']}, "
+        f"torch {info['torch']}): {facts['train_hours']:.3g} h wall, {facts['device_hours']:.3g} {unit}-hours.",
+        f"- Final training loss (mean of the last 5 logged steps): {_fmt(facts['final_train_loss'])}; best "
+        f"validation loss {_fmt(facts['best_val_loss'])} at step {facts['best_val_step']} (EMA weights; the "
+        "shipped weights are that checkpoint).",
+    ]
+    lines += _eval_lines(facts["metrics"])
+    lines += [
+        "", "## Limits", "",
+        "- Learned from implicit-solvent MD of single small domains: no explicit water, ions, membranes, "
+        "ligands, cofactors or nucleic acids; those are removed from inputs.",
+        f"- Seen proteins of {d['residues'][0]}-{d['residues'][1]} residues; longer chains are generated "
+        "but were cropped in training.",
+        f"- Only {', '.join(f'{t:g}' for t in d['temperatures_K'])} K were simulated; at other temperatures "
+        "the model relies on its temperature conditioning alone.",
+        f"- {d['total_ns']:.4g} ns of MD in all: rare events (folding, large domain motions, slow loop "
+        "rearrangements) beyond a run's length are not in the data and will not be reproduced.",
+        "- The reference MD uses other force fields and solvents (CHARMM22*/TIP3P, ...); differences from it "
+        "mix model error with force-field differences.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _eval_lines(metrics: dict | None) -> list[str]:
+    if not metrics:
+        return ["", "## Evaluation on the reference MD", "", "- Not run for this card."]
+    agg = metrics["aggregate"]
+    methods = [k for k in ("trajgen model", "ENM Langevin", "MD 2nd half") if k in agg]
+    lines = ["", "## Evaluation on the reference MD", "",
+             "`python -m trajgen.engine.evaluate.suite --checkpoint ...`: each reference trajectory's first half is "
+             f"the reference; targets: {', '.join(metrics['targets'])}. Medians over targets.", "",
+             "| metric | " + " | ".join(methods) + " |", "|---|" + "---|" * len(methods)]
+    for key, label, spec in EVAL_ROWS:
+        lines.append(f"| {label} | " + " | ".join(_fmt(agg[m].get(key), spec) for m in methods) + " |")
+    return lines
+
+
+def install(run_dir: Path, card: str, assets: Path) -> list[Path]:
+    """Copy the run's best weights into ``assets`` under the shipped names, with the card; returns the files."""
+    written = []
+    for name, shipped in SHIPPED.items():
+        source = Path(run_dir) / name
+        if not source.exists():
+            raise TrainingError(f"{source} is missing: the run did not finish (best.onnx is exported at the end).")
+        size_mb = source.stat().st_size / 2**20
+        if size_mb > MAX_SHIPPED_MB:
+            raise TrainingError(f"{source} is {size_mb:.1f} MB, over the {MAX_SHIPPED_MB:g} MB allowed in the package.")
+    assets.mkdir(parents=True, exist_ok=True)
+    for name, shipped in SHIPPED.items():
+        shutil.copyfile(Path(run_dir) / name, assets / shipped)
+        written.append(assets / shipped)
+    (assets / CARD_NAME).write_text(card)
+    return written + [assets / CARD_NAME]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write the model card of a training run (and install its weights).")
+    parser.add_argument("run_dir", type=Path)
+    parser.add_argument("--manifest", type=Path, nargs="+", required=True, help="MD folders the run trained on")
+    parser.add_argument("--metrics", type=Path, help="metrics.json of the evaluation suite run with this model")
+    parser.add_argument("--install", type=Path, help="copy the weights here as trajgen's default, with the card")
+    args = parser.parse_args(argv)
+    try:
+        card = render(card_facts(args.run_dir, args.manifest, args.metrics))
+        if args.install:
+            for path in install(args.run_dir, card, args.install):
+                print(f"wrote {path}")
+        else:
+            sys.stdout.write(card)
+    except TrainingError as err:
+        print(f"trajgen: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
