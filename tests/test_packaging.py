@@ -67,3 +67,15 @@ def test_no_machine_specific_paths_in_code_or_tests():
                 if "/work/" in text and path.name != "test_packaging.py":
                     offenders.append(str(path.relative_to(REPO)))
     assert not offenders, f"machine-specific /work/ paths in: {offenders}"
+
+
+def test_the_chimerax_bundle_carries_the_asset_files_that_run_without_torch():
+    """Shipped ONNX weights must reach ChimeraX (which has no torch), like the pip package's package-data."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(REPO / "bundle_info.xml").getroot()
+    bundle = {f.text for d in root.iter("DataFiles") if d.get("package") == "trajgen.engine.assets"
+              for f in d.iter("DataFile")}
+    pip = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+              ["trajgen.engine.assets"])
+    assert {"*.pdb", "*.md", "*.json", "*.onnx"} <= bundle and bundle - {"*.safetensors"} <= pip
