@@ -128,6 +128,7 @@ def render(facts: dict) -> str:
     """The card as Markdown."""
     m, d, info, cfg = facts["model"], facts["data"], facts["run_info"], facts["config"]
     optim = cfg["optim"]
+    n_run = len(info["train_proteins"]) + len(info["val_proteins"])
     unit = "GPU" if info["device_type"] == "cuda" else "CPU-process"
     lines = [
         "# trajgen default model: model card", "",
@@ -145,11 +146,14 @@ def render(facts: dict) -> str:
         lines.append(f"- `{SHIPPED[name]}`: {f['MB']:.1f} MB, sha256 `{f['sha256']}`.")
     lines += [
         "", "## Training data", "",
-        f"- {d['proteins']} proteins ({len(info['train_proteins'])} training, {len(info['val_proteins'])} "
+        f"- {n_run} proteins ({len(info['train_proteins'])} training, {len(info['val_proteins'])} "
         f"validation: {', '.join(info['val_proteins'])}), {d['residues'][0]}-{d['residues'][1]} residues, "
         f"{d['runs']} OpenMM runs, {d['total_ns']:.4g} ns simulated in all, at "
         f"{', '.join(f'{t:g}' for t in d['temperatures_K'])} K.",
         *[f"- Set-up: {s}." for s in d["setups"]],
+        *([f"- {n_run - d['proteins']} of the run's {n_run} proteins are not in the manifests given (other "
+           "caches, e.g. ATLAS or mdCATH); the MD numbers above cover the manifests only."]
+          if d["proteins"] < n_run else []),
         "- No protein is >= 40% identical to any sequence of `heldout.fasta` (the split and the candidate "
         "screen enforce it); validation proteins have no >= 40% relative among the training proteins.",
         "- MD compute: " + ", ".join(f"{h:.3g} h on {p}" for p, h in d["md_hours_by_platform"].items()) + " "
