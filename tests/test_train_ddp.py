@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -51,8 +52,10 @@ def test_the_weights_moved_away_from_the_initial_ones(ddp_run):
 
 def test_only_rank_zero_writes_the_run_records(ddp_run):
     names = sorted(p.name for p in (ddp_run / "run").iterdir())
-    assert names == ["best.safetensors", "config.json", "last.pt", "train.csv", "val.csv"]
+    assert names == ["best.safetensors", "config.json", "last.pt", "run_info.json", "train.csv", "val.csv"]
     assert [row["step"] for row in read_csv(ddp_run / "run" / "train.csv")] == [1, 2, 3, 4]
+    info = json.loads((ddp_run / "run" / "run_info.json").read_text())
+    assert info["world_size"] == 2 and info["device_type"] == "cpu" and info["precision"] == "fp32"
 
 
 def test_the_resume_state_keeps_each_ranks_random_state(ddp_run):
