@@ -123,3 +123,17 @@ def test_changed_trajectory_file_fails_its_checksum(tmp_path):
         fh.write(b"\0")
     with pytest.raises(TrajgenError, match="checksum"):
         manifest_refs(tmp_path / "md")[0].load()
+
+
+def test_the_md_kept_in_the_repository_loads_with_verified_checksums():
+    """data/md: trajgen's own OpenMM runs (made on CPU so far; data/make_dataset.sh makes the full set)."""
+    from conftest import REPO
+
+    from trajgen.engine.dataset.ours import manifest_refs
+
+    refs = manifest_refs(REPO / "data" / "md", verify_checksums=True)
+    temperatures = {ref.temperature_K for ref in refs}
+    assert len(refs) >= 2 and len(temperatures) >= 2
+    for ref in refs:
+        traj = ref.load()
+        assert traj.xyz.ndim == 3 and traj.xyz.shape[0] >= 10 and np.isfinite(traj.xyz).all()
