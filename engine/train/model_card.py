@@ -17,7 +17,6 @@ writes ``MODEL_CARD.md`` beside them; it refuses weights over ``MAX_SHIPPED_MB``
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import shutil
@@ -27,6 +26,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from trajgen.engine.errors import TrainingError
+from trajgen.engine.md.files import sha256_of
 
 MAX_SHIPPED_MB = 50.0
 CARD_NAME = "MODEL_CARD.md"
@@ -48,14 +48,6 @@ def _read_csv_rows(path: Path) -> list[dict[str, float]]:
     from trajgen.engine.train.logs import read_csv
 
     return read_csv(path) if path.exists() else []
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def md_facts(manifests: list[Path], proteins: set[str]) -> dict:
@@ -95,7 +87,7 @@ def card_facts(run_dir: Path, manifests: list[Path], metrics: Path | None = None
     tail = train_rows[-5:]
     best_val = min(val_rows, key=lambda r: r["val_loss"]) if val_rows else None
     elapsed_h = train_rows[-1]["elapsed_s"] / 3600.0 if train_rows else 0.0
-    files = {name: {"MB": (run_dir / name).stat().st_size / 2**20, "sha256": _sha256(run_dir / name)}
+    files = {name: {"MB": (run_dir / name).stat().st_size / 2**20, "sha256": sha256_of(run_dir / name)}
              for name in SHIPPED if (run_dir / name).exists()}
     return {
         "model": ckpt.model, "flow_steps": ckpt.flow.n_steps, "version": ckpt.trajgen_version,
