@@ -87,15 +87,17 @@ def report_dict(results: list[PairResult], settings: dict | None = None) -> dict
     return {"settings": settings or {}, "targets": dict(targets), "aggregate": aggregates}
 
 
-def _fmt(value, fmt: str) -> str:
+def format_value(value, fmt: str) -> str:
+    """``value`` formatted with the format spec ``fmt``, or "n/a" when missing."""
     return "n/a" if value is None else format(value, fmt)
 
 
-def _table(rows, columns: dict[str, dict], header: str) -> list[str]:
+def markdown_table(rows, columns: dict[str, dict], header: str) -> list[str]:
+    """Markdown rows: one per (key, label, format spec) of ``rows``, one column per entry of ``columns``."""
     methods = list(columns)
     lines = [f"| {header} | " + " | ".join(methods) + " |", "|---|" + "---|" * len(methods)]
     for key, label, fmt in rows:
-        lines.append(f"| {label} | " + " | ".join(_fmt(columns[m].get(key), fmt) for m in methods) + " |")
+        lines.append(f"| {label} | " + " | ".join(format_value(columns[m].get(key), fmt) for m in methods) + " |")
     return lines
 
 
@@ -106,10 +108,10 @@ def markdown(report: dict, figures: dict[str, list[str]], title: str, preamble: 
         lines += [preamble, ""]
     if len(report["targets"]) > 1:
         lines += ["## Across targets", ""]
-        lines += _table(AGGREGATE_ROWS, report["aggregate"], "metric") + [""]
+        lines += markdown_table(AGGREGATE_ROWS, report["aggregate"], "metric") + [""]
     for target, methods in report["targets"].items():
         lines += [f"## {target}", ""]
-        lines += _table(TABLE_ROWS, {m: v["metrics"] for m, v in methods.items()}, "metric") + [""]
+        lines += markdown_table(TABLE_ROWS, {m: v["metrics"] for m, v in methods.items()}, "metric") + [""]
         notes = sorted({f"{m}: {note}" for m, v in methods.items() for note in v["skipped"]})
         lines += [f"- {n}" for n in notes] + ([""] if notes else [])
         lines += [f"![{name}]({name})" for name in figures.get(target, [])] + [""]

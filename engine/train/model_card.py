@@ -26,21 +26,22 @@ from collections import defaultdict
 from pathlib import Path
 
 from trajgen.engine.errors import TrainingError
+from trajgen.engine.evaluate.report import format_value, markdown_table
 from trajgen.engine.md.files import sha256_of
 
 MAX_SHIPPED_MB = 50.0
 CARD_NAME = "MODEL_CARD.md"
 SHIPPED = {"best.onnx": "trajgen_default.onnx", "best.safetensors": "trajgen_default.safetensors"}
 
-# (metrics.json aggregate key, table label, format) for the reference table.
+# (metrics.json aggregate key, table label, format spec) of the reference table (evaluate.report's layout).
 EVAL_ROWS = (
-    ("median_rmsf_pearson", "RMSF Pearson r (per-target median)", "{:.2f}"),
-    ("median_rmwd_A", "RMWD (A)", "{:.2f}"),
-    ("median_md_pca_w2_A", "MD-PCA W2 (A)", "{:.2f}"),
-    ("median_coverage_recall", "conformational coverage recall", "{:.2f}"),
-    ("median_acf_pc1_deviation", "PC1 autocorrelation deviation", "{:.2f}"),
-    ("median_valid_fraction", "valid frames", "{:.1%}"),
-    ("median_heavy_clash_fraction", "frames with a heavy-atom clash", "{:.1%}"),
+    ("median_rmsf_pearson", "RMSF Pearson r (per-target median)", ".2f"),
+    ("median_rmwd_A", "RMWD (A)", ".2f"),
+    ("median_md_pca_w2_A", "MD-PCA W2 (A)", ".2f"),
+    ("median_coverage_recall", "conformational coverage recall", ".2f"),
+    ("median_acf_pc1_deviation", "PC1 autocorrelation deviation", ".2f"),
+    ("median_valid_fraction", "valid frames", ".1%"),
+    ("median_heavy_clash_fraction", "frames with a heavy-atom clash", ".1%"),
 )
 
 
@@ -112,10 +113,6 @@ def _parameter_count(path: Path) -> int:
     return sum(math.prod(t["shape"]) for k, t in header.items() if k != "__metadata__")
 
 
-def _fmt(value, spec: str = "{:.4f}") -> str:
-    return "n/a" if value is None else spec.format(value)
-
-
 def render(facts: dict) -> str:
     """The card as Markdown."""
     m, d, info, cfg = facts["model"], facts["data"], facts["run_info"], facts["config"]
@@ -158,8 +155,8 @@ def render(facts: dict) -> str:
         f"{cfg['data']['max_stride_ps']:g} ps.",
         f"- {facts['steps']} steps on {info['world_size']} x {info['device_name']} ({info['precision']}, "
         f"torch {info['torch']}): {facts['train_hours']:.3g} h wall, {facts['device_hours']:.3g} {unit}-hours.",
-        f"- Final training loss (mean of the last 5 logged steps): {_fmt(facts['final_train_loss'])}; best "
-        f"validation loss {_fmt(facts['best_val_loss'])} at step {facts['best_val_step']} (EMA weights; the "
+        f"- Final training loss (mean of the last 5 logged steps): {format_value(facts['final_train_loss'], '.4f')}; best "
+        f"validation loss {format_value(facts['best_val_loss'], '.4f')} at step {facts['best_val_step']} (EMA weights; the "
         "shipped weights are that checkpoint).",
     ]
     lines += _eval_lines(facts["metrics"])
@@ -186,11 +183,8 @@ def _eval_lines(metrics: dict | None) -> list[str]:
     methods = [k for k in ("trajgen model", "ENM Langevin", "MD 2nd half") if k in agg]
     lines = ["", "## Evaluation on the reference MD", "",
              "`python -m trajgen.engine.evaluate.suite --checkpoint ...`: each reference trajectory's first half is "
-             f"the reference; targets: {', '.join(metrics['targets'])}. Medians over targets.", "",
-             "| metric | " + " | ".join(methods) + " |", "|---|" + "---|" * len(methods)]
-    for key, label, spec in EVAL_ROWS:
-        lines.append(f"| {label} | " + " | ".join(_fmt(agg[m].get(key), spec) for m in methods) + " |")
-    return lines
+             f"the reference; targets: {', '.join(metrics['targets'])}. Medians over targets.", ""]
+    return lines + markdown_table(EVAL_ROWS, {m: agg[m] for m in methods}, "metric")
 
 
 def install(run_dir: Path, card: str, assets: Path) -> list[Path]:
