@@ -23,6 +23,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     data = subparsers.add_parser("data", help="make and inspect molecular-dynamics training data")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     _add_simulate(data_sub)
+    _add_campaign(data_sub)
+    _add_synthetic(data_sub)
     _add_featurize(data_sub)
     _add_split(data_sub)
     return data
@@ -71,6 +73,99 @@ def simulate_command(args: argparse.Namespace) -> int:
     for run_id, error in failures.items():
         print(f"  {run_id}: {error}")
     return 1 if failures else 0
+
+
+def _add_campaign(data_sub) -> None:
+    p = data_sub.add_parser(
+        "campaign", help="grow the MD training set unattended: short runs of every candidate, long runs of the smallest",
+        description="Screen the structures against the held-out set (relatives are refused), then run the campaign "
+                    "plan (trajgen.engine.md.campaign: smallest proteins first, every temperature, tiers short and "
+                    "long) until it is done or --hours pass. Finished runs are skipped, interrupted ones resume; "
+                    "start one process per free core with the same arguments and they share the plan.",
+    )
+    p.add_argument("structures", nargs="*", type=Path, help="PDB or mmCIF files (.gz allowed)")
+    p.add_argument("--out", type=Path, required=True, help="output folder (the repository keeps data/md)")
+    p.add_argument("--heldout", type=Path, required=True, help="FASTA of proteins whose relatives never train")
+    p.add_argument("--temperatures", type=float, nargs="+", default=[300.0, 350.0], help="kelvin (default 300 350)")
+    p.add_argument("--tiers", nargs="+", default=["short", "long"], help="campaign tiers, in order (default short long)")
+    p.add_argument("--max-residues", type=int, default=400, help="larger structures are left out (default 400)")
+    p.add_argument("--hours", type=float, default=None, help="stop cleanly after this many hours (default: no limit)")
+    p.add_argument("--platform", choices=PLATFORMS, default="auto", help="auto: CUDA if usable, else CPU")
+    p.add_argument("--threads", type=int, default=1, help="CPU threads of this process (default 1)")
+    p.add_argument("--report", action="store_true", help="only print what --out holds (totals, ns/day table)")
+    p.set_defaults(func=campaign_command)
+
+
+def campaign_command(args: argparse.Namespace) -> int:
+    """Run the campaign (or report on it); exit status 1 if a run failed, 2 if nothing could run."""
+    import time
+
+    from trajgen.engine.errors import TrajgenError
+    from trajgen.engine.md.campaign import CampaignConfig, read_rows, run_campaign, summary, yield_table
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if not args.report:
+        config = CampaignConfig(
+            structures=tuple(args.structures), out_dir=args.out, heldout_fasta=args.heldout,
+            temperatures_K=tuple(args.temperatures), tiers=tuple(args.tiers), max_residues=args.max_residues,
+            stop_at=None if args.hours is None else time.time() + 3600.0 * args.hours,
+            platform=args.platform, cpu_threads=args.threads,
+        )
+        try:
+            result = run_campaign(config)
+        except TrajgenError as exc:
+            print(exc)
+            return 2
+        for line in result.refused:
+            print(f"refused {line}")
+        print(f"{len(result.finished)} runs finished now, {len(result.already_done)} were done, "
+              f"{len(result.busy)} held by other processes, {len(result.stopped)} stopped at the deadline "
+              f"(resumable), {len(result.failed)} failed")
+        for run_id, error in result.failed.items():
+            print(f"  {run_id}: {error}")
+    rows = read_rows(args.out)
+    print(json.dumps(summary(rows)))
+    print(yield_table(rows))
+    return 1 if not args.report and result.failed else 0
+
+
+def _add_synthetic(data_sub) -> None:
+    p = data_sub.add_parser(
+        "synthetic", help="write elastic-network (ENM) trajectories as synthetic pretraining data",
+        description="Run the ENM baseline on every structure at every frame spacing and temperature and write "
+                    "one cache file each, labelled synthetic (backbone frames and omega/phi/psi train; the rigid "
+                    "ENM side chains do not). Name the folder in a training config's [data] synthetic. "
+                    "Held-out relatives are refused; files already written are kept.",
+    )
+    p.add_argument("structures", nargs="+", type=Path, help="PDB or mmCIF files (.gz allowed)")
+    p.add_argument("--out", type=Path, required=True, help="cache folder for the synthetic files")
+    p.add_argument("--heldout", type=Path, required=True, help="FASTA of proteins whose relatives never train")
+    p.add_argument("--intervals-ps", type=float, nargs="+", default=[1.0, 10.0, 100.0, 1000.0],
+                   help="frame spacings in ps (default 1 10 100 1000)")
+    p.add_argument("--temperatures", type=float, nargs="+", default=[300.0, 350.0], help="kelvin (default 300 350)")
+    p.add_argument("--frames", type=int, default=64, help="frames per trajectory (default 64)")
+    p.add_argument("--seeds", type=int, nargs="+", default=[0], help="one trajectory per seed (default 0)")
+    p.add_argument("--max-residues", type=int, default=400, help="larger structures are left out (default 400)")
+    p.set_defaults(func=synthetic_command)
+
+
+def synthetic_command(args: argparse.Namespace) -> int:
+    """Write the synthetic cache; exit status 2 when every structure was refused."""
+    from trajgen.engine.dataset.synthetic import SyntheticConfig, write_synthetic
+    from trajgen.engine.errors import TrajgenError
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    try:
+        config = SyntheticConfig(intervals_ps=tuple(args.intervals_ps), temperatures_K=tuple(args.temperatures),
+                                 n_frames=args.frames, seeds=tuple(args.seeds), max_residues=args.max_residues)
+        written, refused = write_synthetic(list(args.structures), args.out, config, args.heldout)
+    except TrajgenError as exc:
+        print(exc)
+        return 2
+    for line in refused:
+        print(f"refused {line}")
+    print(f"{len(written)} synthetic trajectories in {args.out}")
+    return 0 if written else 2
 
 
 def _add_featurize(data_sub) -> None:

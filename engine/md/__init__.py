@@ -9,11 +9,11 @@ from trajgen.engine.md.config import BatchConfig, SimulationConfig
 __all__ = ["BatchConfig", "SimulationConfig", "run_batch", "run_simulation"]
 
 
-def run_simulation(config: SimulationConfig) -> dict:
+def run_simulation(config: SimulationConfig, should_stop=None) -> dict | None:
     """Run one simulation (see ``trajgen.engine.md.runner``); OpenMM is imported here, lazily."""
     from trajgen.engine.md.runner import run_simulation as _run
 
-    return _run(config)
+    return _run(config, should_stop)
 
 
 def run_batch(batch: BatchConfig, devices: tuple[int, ...] = ()):

@@ -46,6 +46,7 @@ class SimulationConfig:
     cpu_threads: int = 1                      # per process; several runs go side by side
     device_index: int | None = None           # GPU index for CUDA/OpenCL
     name: str | None = None                   # protein name; default: the PDB file stem
+    label: str = ""                           # run-id suffix telling apart plans of one protein ("short", "long")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pdb_path", Path(self.pdb_path))
@@ -68,7 +69,8 @@ class SimulationConfig:
     def run_id(self) -> str:
         """File-name-safe identifier, unique per protein, solvent, temperature and seed."""
         base = re.sub(r"[^A-Za-z0-9_.-]", "_", self.protein)
-        return f"{base}_{self.solvent}_{self.temperature_K:g}K_s{self.seed}"
+        suffix = f"_{re.sub(r'[^A-Za-z0-9]', '_', self.label)}" if self.label else ""
+        return f"{base}_{self.solvent}_{self.temperature_K:g}K_s{self.seed}{suffix}"
 
     @property
     def timestep_ps(self) -> float:

@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 import mdtraj
@@ -135,14 +136,20 @@ def _manifest_row(config, files, md_top, heavy, platform_name, progress) -> dict
         "temperature_K": config.temperature_K, "timestep_fs": config.timestep_fs,
         "equilibration_ps": config.equilibration_ps, "length_ps": config.n_frames * config.report_interval_ps,
         "stride_ps": config.report_interval_ps, "n_frames": config.n_frames, "seed": config.seed,
+        "label": config.label,
         "platform": platform_name, "ns_per_day": round(simulated_ns / wall * 86400.0, 2),
         "xtc": files.xtc.name, "topology": files.topology_pdb.name, "sha256": sha256_of(files.xtc),
         "finished_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
 
 
-def run_simulation(config: SimulationConfig) -> dict:
-    """Run (or resume, or skip if finished) one simulation; return its manifest row."""
+def run_simulation(config: SimulationConfig, should_stop: Callable[[], bool] | None = None) -> dict | None:
+    """Run (or resume, or skip if finished) one simulation; return its manifest row.
+
+    ``should_stop`` is asked before every production chunk (a deadline, a cancel flag): when it
+    answers True the run stops with its last checkpoint on disk, to be resumed by the next call,
+    and ``None`` is returned.
+    """
     config.out_dir.mkdir(parents=True, exist_ok=True)
     files = RunFiles(config.out_dir, config.run_id)
     if files.row_json.exists() and files.xtc.exists():
@@ -163,6 +170,9 @@ def run_simulation(config: SimulationConfig) -> dict:
         progress = _start(simulation, config, files, heavy, md_top)
     n_chunks = -(-config.n_frames // config.frames_per_chunk)
     for chunk in range(progress["chunks_done"], n_chunks):
+        if should_stop is not None and should_stop():
+            log.info("%s: deadline reached after %d of %d chunks; resumable", config.run_id, chunk, n_chunks)
+            return None
         t0 = time.perf_counter()
         _run_chunk(simulation, config, chunk, heavy, files)
         progress = {"chunks_done": chunk + 1, "plan": _plan(config),
@@ -172,7 +182,8 @@ def run_simulation(config: SimulationConfig) -> dict:
     _join_parts(files, n_chunks)
     row = _manifest_row(config, files, md_top, heavy, platform_name, progress)
     write_json_atomic(files.row_json, row)
-    for path in [files.part(c) for c in range(n_chunks)] + [files.state_xml, files.progress_json]:
+    # The prepared full-atom system is only needed to resume; the heavy-atom topology stays.
+    for path in [files.part(c) for c in range(n_chunks)] + [files.state_xml, files.progress_json, files.prepared_cif]:
         path.unlink(missing_ok=True)
     return row
 
