@@ -29,7 +29,7 @@ from trajgen.engine.flow.loss import LossConfig
 from trajgen.engine.flow.process import FlowConfig
 from trajgen.engine.model.config import PRESETS, ModelConfig
 
-PATH_FIELDS = {"cache_dir", "manifests", "atlas", "mdcath", "split_file", "heldout_fasta", "out_dir"}
+PATH_FIELDS = {"cache_dir", "manifests", "atlas", "mdcath", "synthetic", "split_file", "heldout_fasta", "out_dir"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,19 @@ class DataConfig:
     min_stride_ps: float = 10.0               # window strides drawn log-uniformly in this range
     max_stride_ps: float = 10_000.0
     num_workers: int = 2                      # DataLoader worker processes per training process
+    synthetic: tuple[str, ...] = ()           # folders of ENM cache files (trajgen data synthetic); train only
+    synthetic_share: float = 0.0              # share of training windows drawn from them at step 0 ...
+    synthetic_share_final: float | None = None   # ... moving linearly to this (None: stays) ...
+    synthetic_schedule_steps: int = 0         # ... over this many steps (pretrain, then fine-tune on MD)
+
+    def synthetic_share_at(self, step: int) -> float:
+        """Share of synthetic windows in the training batch of ``step`` (0 without synthetic folders)."""
+        if not self.synthetic:
+            return 0.0
+        if self.synthetic_share_final is None or self.synthetic_schedule_steps <= 0:
+            return self.synthetic_share
+        frac = min(max(step / self.synthetic_schedule_steps, 0.0), 1.0)
+        return self.synthetic_share + frac * (self.synthetic_share_final - self.synthetic_share)
 
 
 @dataclass(frozen=True)
@@ -233,6 +246,11 @@ def check_config(config: TrainConfig) -> None:
                         f"but trains on {d.min_stride_ps:g}-{d.max_stride_ps:g} ps; narrow [model] dt_min_ps/dt_max_ps")
     if d.n_frames < 2:
         problems.append("data.n_frames must be at least 2 (one context frame and one target)")
+    shares = [d.synthetic_share] + ([d.synthetic_share_final] if d.synthetic_share_final is not None else [])
+    if any(not 0.0 <= x <= 1.0 for x in shares):
+        problems.append("data.synthetic_share and synthetic_share_final must lie in [0, 1]")
+    if d.synthetic and max(shares) == 0.0:
+        problems.append("data.synthetic names folders but synthetic_share is 0: set a share or drop the folders")
     if problems:
         raise TrainingError("The training config cannot run: " + "; ".join(problems) + ".")
 

@@ -23,7 +23,7 @@ from trajgen.engine.train.distributed import DistContext, barrier
 
 log = logging.getLogger(__name__)
 
-TRAIN_STREAM, VAL_STREAM = 1, 2   # first entries of the seed tuples, so the two never share draws
+TRAIN_STREAM, VAL_STREAM, MIX_STREAM = 1, 2, 3   # first entries of the seed tuples: streams never share draws
 
 
 def cache_files(data: DataConfig, ctx: DistContext) -> list[Path]:
@@ -56,6 +56,36 @@ def _source_refs(data: DataConfig) -> list:
         temperatures = data.mdcath_temperatures_K or None
         refs += [r for path in files for r in mdcath_refs(path, temperatures_K=temperatures)]
     return refs
+
+
+def synthetic_files(data: DataConfig, val_names: set[str]) -> list[Path]:
+    """Synthetic (ENM) cache files of ``[data] synthetic`` that may train.
+
+    They only ever train: files of a validation protein are left out (the structure would leak),
+    and so are held-out relatives when ``heldout_fasta`` is set (``write_synthetic`` refuses them
+    too; this catches folders made without the screen). A folder holding non-synthetic files is refused.
+    """
+    from trajgen.engine.dataset.synthetic import is_synthetic
+
+    paths = [p for folder in data.synthetic for p in sorted(Path(folder).glob("*.npz")) if not p.name.startswith(".")]
+    if data.synthetic and not paths:
+        raise TrainingError(f"No synthetic cache files in {', '.join(data.synthetic)}; run 'trajgen data synthetic'.")
+    foreign = [p.name for p in paths if not is_synthetic(p)]
+    if foreign:
+        raise TrainingError(f"[data] synthetic folders must hold only 'trajgen data synthetic' files; "
+                            f"{', '.join(foreign[:3])} are not synthetic.")
+    proteins = {path: protein_of(path) for path in paths}
+    excluded = {name for name, _ in proteins.values() if name in val_names}
+    if data.heldout_fasta:
+        from trajgen.engine.dataset.splits import SplitConfig, heldout_exclusions, read_fasta
+
+        sequences = {name: seq for name, seq in proteins.values()}
+        excluded |= set(heldout_exclusions(sequences, read_fasta(Path(data.heldout_fasta)),
+                                           SplitConfig(threshold=data.identity_threshold)))
+    kept = [p for p, (name, _) in proteins.items() if name not in excluded]
+    log.info("synthetic: %d trajectories (%d proteins), %d left out (validation or held-out relatives)",
+             len(kept), len({proteins[p][0] for p in kept}), len(paths) - len(kept))
+    return kept
 
 
 def protein_of(path: Path) -> tuple[str, str]:
@@ -143,23 +173,47 @@ def to_device(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str,
     return {k: v.to(device, non_blocking=True) for k, v in batch.items()}
 
 
-class StepBatches(torch.utils.data.Dataset):
-    """Item ``step`` is this rank's training batch of that step (a dict of CPU tensors)."""
+def synthetic_count(batch_size: int, share: float, rng: np.random.Generator) -> int:
+    """Windows of a batch drawn from synthetic data: ``share * batch_size`` on average, rounded at random."""
+    expected = share * batch_size
+    return min(batch_size, int(expected) + int(rng.random() < expected - int(expected)))
 
-    def __init__(self, sampler: WindowSampler, batch_size: int, seed: int, rank: int):
+
+class StepBatches(torch.utils.data.Dataset):
+    """Item ``step`` is this rank's training batch of that step (a dict of CPU tensors).
+
+    With a ``synthetic`` sampler, ``synthetic_count(batch_size, share(step))`` of the windows come
+    from it (after the MD windows); ``share`` maps a step to a fraction (``DataConfig.synthetic_share_at``).
+    """
+
+    def __init__(self, sampler: WindowSampler, batch_size: int, seed: int, rank: int,
+                 synthetic: WindowSampler | None = None, share=None):
         self.sampler, self.batch_size, self.seed, self.rank = sampler, batch_size, seed, rank
+        self.synthetic, self.share = synthetic, share
 
     def __len__(self) -> int:
         return 2 ** 62
 
     def __getitem__(self, step: int) -> dict[str, torch.Tensor]:
         rng = np.random.default_rng((self.seed, TRAIN_STREAM, self.rank, int(step)))
-        return model_inputs(self.sampler.batch(self.batch_size, rng))
+        n_syn = 0
+        if self.synthetic is not None and self.share is not None:
+            mix = np.random.default_rng((self.seed, MIX_STREAM, self.rank, int(step)))
+            n_syn = synthetic_count(self.batch_size, float(self.share(int(step))), mix)
+        parts = []
+        if n_syn < self.batch_size:
+            parts.append(self.sampler.batch(self.batch_size - n_syn, rng))
+        if n_syn:
+            parts.append(self.synthetic.batch(n_syn, rng))
+        batch = parts[0] if len(parts) == 1 else {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        return model_inputs(batch)
 
 
-def train_loader(sampler: WindowSampler, config: TrainConfig, ctx: DistContext, start: int, stop: int):
+def train_loader(sampler: WindowSampler, config: TrainConfig, ctx: DistContext, start: int, stop: int,
+                 synthetic: WindowSampler | None = None):
     """Batches of steps start .. stop-1 in order (workers prefetch; ``num_workers`` 0 loads in-process)."""
-    dataset = StepBatches(sampler, config.optim.batch_size, config.run.seed, ctx.rank)
+    dataset = StepBatches(sampler, config.optim.batch_size, config.run.seed, ctx.rank,
+                          synthetic=synthetic, share=config.data.synthetic_share_at if synthetic else None)
     workers = config.data.num_workers
     # its own generator: creating the iterator then draws nothing from the global torch RNG (resume)
     generator = torch.Generator().manual_seed(config.run.seed)

@@ -30,8 +30,8 @@ from trajgen.engine.model.network import Denoiser, count_parameters
 from trajgen.engine.train import checkpointing as ckpt
 from trajgen.engine.train.config import TrainConfig, save_config
 from trajgen.engine.train.data import (
-    cache_files, check_temperatures, protein_of, split_cache, to_device, train_loader, validation_batches,
-    window_config,
+    cache_files, check_temperatures, protein_of, split_cache, synthetic_files, to_device, train_loader,
+    validation_batches, window_config,
 )
 from trajgen.engine.train.distributed import DistContext, gather_objects, init_distributed, shutdown, sum_across
 from trajgen.engine.train.ema import EMA
@@ -123,9 +123,13 @@ def _train(config: TrainConfig, ctx: DistContext) -> TrainResult:
 
     train_paths, val_paths = split_cache(cache_files(config.data, ctx), config.data)
     check_temperatures(train_paths + val_paths, config.model)
-    if ctx.is_main:
-        write_run_info(out_dir / RUN_INFO_NAME, ctx, precision, train_paths, val_paths)
     train_sampler = WindowSampler(train_paths, window_config(config.data))
+    synthetic_paths = synthetic_files(config.data, {protein_of(p)[0] for p in val_paths}) if config.data.synthetic else []
+    if synthetic_paths:
+        check_temperatures(synthetic_paths, config.model)
+    if ctx.is_main:
+        write_run_info(out_dir / RUN_INFO_NAME, ctx, precision, train_paths, val_paths, synthetic_paths)
+    synthetic_sampler = WindowSampler(synthetic_paths, window_config(config.data)) if synthetic_paths else None
     val_batches = validation_batches(WindowSampler(val_paths, window_config(config.data)), config, ctx)
     run = _build(config, ctx, precision == "bf16")
     resumed = _maybe_resume(run, config, ctx, out_dir)
@@ -136,7 +140,7 @@ def _train(config: TrainConfig, ctx: DistContext) -> TrainResult:
         log.info("training %d parameters on %d process(es) (%s, %s) from step %d to %d",
                  count_parameters(run.model), ctx.world_size, ctx.device, precision, run.step, stop)
     try:
-        _loop(run, config, ctx, train_loader(train_sampler, config, ctx, run.step, stop), val_batches, logger, stop)
+        _loop(run, config, ctx, train_loader(train_sampler, config, ctx, run.step, stop, synthetic_sampler), val_batches, logger, stop)
     finally:
         logger.close()
     return _finish(run, config, ctx, out_dir)
@@ -217,14 +221,16 @@ RUN_INFO_NAME = "run_info.json"
 
 
 def write_run_info(path: Path, ctx: DistContext, precision: str, train_paths: list[Path],
-                   val_paths: list[Path]) -> None:
+                   val_paths: list[Path], synthetic_paths: list[Path] = ()) -> None:
     """What the model card needs beside the logs: processes, devices, precision and the proteins on each side."""
     device_name = torch.cuda.get_device_name(ctx.device) if ctx.device.type == "cuda" else "cpu"
     info = {"world_size": ctx.world_size, "device_type": ctx.device.type, "device_name": device_name,
             "precision": precision, "torch": torch.__version__,
             "train_proteins": sorted({protein_of(p)[0] for p in train_paths}),
             "val_proteins": sorted({protein_of(p)[0] for p in val_paths}),
-            "train_trajectories": len(train_paths), "val_trajectories": len(val_paths)}
+            "train_trajectories": len(train_paths), "val_trajectories": len(val_paths),
+            "synthetic_proteins": sorted({protein_of(p)[0] for p in synthetic_paths}),
+            "synthetic_trajectories": len(synthetic_paths)}
     path.write_text(json.dumps(info, indent=1) + "\n")
 
 
