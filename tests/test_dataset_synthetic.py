@@ -126,3 +126,34 @@ def test_synthetic_command_writes_and_refuses(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "refused" in out.stdout and "1 synthetic trajectories" in out.stdout
     assert (tmp_path / "syn" / "synthetic_1GUU_A_5ps_320K_s0.npz").exists()
+
+
+def test_pretraining_on_synthetic_alone_runs_and_a_time_limit_stops_it_with_a_resume_state(synthetic_dir, tmp_path):
+    """No MD trains yet (only the validation protein has MD): every window is synthetic; hours=0 stops at once."""
+    from trajgen.engine.train.loop import train
+
+    out, _, _ = synthetic_dir
+    cache = make_cache(tmp_path / "md")
+    for path in cache.glob("*1GUU_A*.npz"):
+        path.unlink()
+    config = tiny_config(cache, tmp_path / "run", optim={"max_steps": 50},
+                         data={"synthetic": [str(out)], "synthetic_share": 0.1},
+                         run={"stop_after_hours": 0.0, "log_every": 2, "checkpoint_every": 10})
+    result = train(config)
+    assert result.step == 2 and (tmp_path / "run" / "last.pt").exists()
+    info = json.loads((tmp_path / "run" / "run_info.json").read_text())
+    assert info["train_trajectories"] == 0 and info["synthetic_proteins"] == ["1GUU_A"]
+    resumed = train(tiny_config(cache, tmp_path / "run", optim={"max_steps": 50},
+                                data={"synthetic": [str(out)], "synthetic_share": 0.1},
+                                run={"stop_after_steps": 4, "log_every": 2, "checkpoint_every": 10}))
+    assert resumed.step == 4
+
+
+def test_without_md_or_synthetic_there_is_nothing_to_train(tmp_path):
+    cache = make_cache(tmp_path / "md")
+    for path in cache.glob("*1GUU_A*.npz"):
+        path.unlink()
+    with pytest.raises(TrainingError, match="both need at least one"):
+        from trajgen.engine.train.loop import train
+
+        train(tiny_config(cache, tmp_path / "run"))

@@ -104,7 +104,9 @@ def test_command_line_options_override_single_fields(tmp_path):
 
     from trajgen.engine.cli.train import with_overrides
 
-    args = argparse.Namespace(out=tmp_path / "o", resume="never", max_steps=7, stop_after=3, device="cpu", quiet=True)
+    args = argparse.Namespace(out=tmp_path / "o", resume="never", max_steps=7, stop_after=3, device="cpu", quiet=True,
+                              hours=1.5)
     config = with_overrides(load_config(write(tmp_path, TOML)), args)
     assert (config.run.out_dir, config.run.resume, config.optim.max_steps) == (str(tmp_path / "o"), "never", 7)
     assert (config.run.stop_after_steps, config.run.device, config.run.progress) == (3, "cpu", False)
+    assert config.run.stop_after_hours == 1.5

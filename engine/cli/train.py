@@ -27,6 +27,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--resume", help="auto (default: out_dir/last.pt if present), never, or a last.pt path")
     p.add_argument("--max-steps", type=int, help="schedule length (overrides optim.max_steps)")
     p.add_argument("--stop-after", type=int, help="end this invocation at this step; resume later")
+    p.add_argument("--hours", type=float, help="checkpoint and end this invocation after this much wall time")
     p.add_argument("--device", help="auto, cpu or cuda (overrides run.device)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -35,7 +36,7 @@ def add_parser(subparsers) -> None:
 def with_overrides(config, args: argparse.Namespace):
     """The config with the command-line overrides applied (validated like the file)."""
     run_fields = {"out_dir": str(args.out) if args.out else None, "resume": args.resume,
-                  "stop_after_steps": args.stop_after, "device": args.device,
+                  "stop_after_steps": args.stop_after, "device": args.device, "stop_after_hours": args.hours,
                   "progress": False if args.quiet else None}
     run_cfg = dataclasses.replace(config.run, **{k: v for k, v in run_fields.items() if v is not None})
     optim = config.optim if args.max_steps is None else dataclasses.replace(config.optim, max_steps=args.max_steps)

@@ -69,6 +69,10 @@ PRESETS: dict[str, ModelConfig] = {
                         n_query_points=2, n_value_points=2, max_rel_pos=8, window=4),
     # quick experiments
     "small": ModelConfig(d_model=128, n_blocks=3, n_heads=8, d_cond=64, d_pair=16),
+    # trained on one CPU core (docs/configs/cpu.toml): 6-frame windows, so the cache holds the
+    # anchor + 4 past frames, exactly what a training window shows its last frame
+    "cpu": ModelConfig(d_model=128, n_blocks=3, n_heads=4, d_cond=64, d_pair=16, n_rbf=16, window=4,
+                       dt_min_ps=1.0, dt_max_ps=1000.0),
     # the shipped size, picked for >= 5 frames/s at 100 residues on 2 CPU cores
     "default": ModelConfig(),
     # closer to STAR-MD's width, for GPUs

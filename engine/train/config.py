@@ -102,6 +102,7 @@ class RunConfig:
     checkpoint_every: int = 1000              # steps between last.pt resume states
     resume: str = "auto"                      # auto (out_dir/last.pt if present), never, or a last.pt path
     stop_after_steps: int | None = None       # end this invocation at this step (time-limited jobs)
+    stop_after_hours: float | None = None     # ... or after this much wall time (checkpoint, then stop)
     export_onnx: bool = True                  # best.onnx from best.safetensors at the end
     progress: bool = True                     # one-line progress bar on stderr (rank 0)
     tensorboard: bool = False                 # also log to out_dir/tensorboard when installed

@@ -101,9 +101,10 @@ def split_cache(paths: list[Path], data: DataConfig) -> tuple[list[Path], list[P
     train_names, val_names = _split_names(names, data)
     train = [p for p, (name, _) in proteins.items() if name in train_names]
     val = [p for p, (name, _) in proteins.items() if name in val_names]
-    if not train or not val:
+    if not val or not (train or data.synthetic):
         raise TrainingError(f"The split leaves {len(train)} training and {len(val)} validation trajectories "
-                            f"among proteins {', '.join(sorted(names))}; both need at least one.")
+                            f"among proteins {', '.join(sorted(names))}; both need at least one "
+                            "(training may start on synthetic data alone: [data] synthetic).")
     log.info("split: %d training trajectories (%d proteins), %d validation (%s)", len(train),
              len({proteins[p][0] for p in train}), len(val), ", ".join(sorted(val_names & set(names))))
     return train, val
@@ -184,9 +185,10 @@ class StepBatches(torch.utils.data.Dataset):
 
     With a ``synthetic`` sampler, ``synthetic_count(batch_size, share(step))`` of the windows come
     from it (after the MD windows); ``share`` maps a step to a fraction (``DataConfig.synthetic_share_at``).
+    ``sampler`` None (no MD trains yet): every window is synthetic.
     """
 
-    def __init__(self, sampler: WindowSampler, batch_size: int, seed: int, rank: int,
+    def __init__(self, sampler: WindowSampler | None, batch_size: int, seed: int, rank: int,
                  synthetic: WindowSampler | None = None, share=None):
         self.sampler, self.batch_size, self.seed, self.rank = sampler, batch_size, seed, rank
         self.synthetic, self.share = synthetic, share
@@ -197,7 +199,9 @@ class StepBatches(torch.utils.data.Dataset):
     def __getitem__(self, step: int) -> dict[str, torch.Tensor]:
         rng = np.random.default_rng((self.seed, TRAIN_STREAM, self.rank, int(step)))
         n_syn = 0
-        if self.synthetic is not None and self.share is not None:
+        if self.sampler is None:                      # no MD trains yet: synthetic pretraining only
+            n_syn = self.batch_size
+        elif self.synthetic is not None and self.share is not None:
             mix = np.random.default_rng((self.seed, MIX_STREAM, self.rank, int(step)))
             n_syn = synthetic_count(self.batch_size, float(self.share(int(step))), mix)
         parts = []

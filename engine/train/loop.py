@@ -123,10 +123,12 @@ def _train(config: TrainConfig, ctx: DistContext) -> TrainResult:
 
     train_paths, val_paths = split_cache(cache_files(config.data, ctx), config.data)
     check_temperatures(train_paths + val_paths, config.model)
-    train_sampler = WindowSampler(train_paths, window_config(config.data))
+    train_sampler = WindowSampler(train_paths, window_config(config.data)) if train_paths else None
     synthetic_paths = synthetic_files(config.data, {protein_of(p)[0] for p in val_paths}) if config.data.synthetic else []
     if synthetic_paths:
         check_temperatures(synthetic_paths, config.model)
+    elif train_sampler is None:
+        raise TrainingError("No MD trajectory trains and no synthetic file may: nothing to train on.")
     if ctx.is_main:
         write_run_info(out_dir / RUN_INFO_NAME, ctx, precision, train_paths, val_paths, synthetic_paths)
     synthetic_sampler = WindowSampler(synthetic_paths, window_config(config.data)) if synthetic_paths else None
@@ -185,6 +187,7 @@ def _loop(run: _Run, config: TrainConfig, ctx: DistContext, loader, val_batches,
           stop: int) -> None:
     tick, windows = time.monotonic(), 0
     started = tick
+    hours = config.run.stop_after_hours
     for batch in loader:
         run.pending.append(_train_step(run, to_device(batch, ctx.device), config))
         run.step += 1
@@ -197,6 +200,14 @@ def _loop(run: _Run, config: TrainConfig, ctx: DistContext, loader, val_batches,
             _validate_and_select(run, config, ctx, val_batches, logger)
         if run.step % config.run.checkpoint_every == 0 or run.step == stop:
             _save_resume(run, config, ctx)
+        if hours is not None and run.step % config.run.log_every == 0:
+            late = float(time.monotonic() - started > 3600.0 * hours)
+            if sum_across(ctx, [late])[0] > 0:            # every rank stops at the same step
+                if run.step % config.run.checkpoint_every:
+                    _save_resume(run, config, ctx)
+                if ctx.is_main:
+                    log.info("stop_after_hours reached at step %d; resume later from last.pt", run.step)
+                return
 
 
 def _train_step(run: _Run, batch: dict[str, torch.Tensor], config: TrainConfig) -> list[float]:
