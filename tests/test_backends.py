@@ -81,9 +81,20 @@ def test_without_a_checkpoint_or_shipped_weights_generation_is_refused(monkeypat
 
 def test_a_file_that_is_not_a_trajgen_model_is_refused(tmp_path):
     bogus = tmp_path / "weights.safetensors"
-    bogus.write_bytes(b"\x02\x00\x00\x00\x00\x00\x00\x00{}")
+    header = b"{}" + b" " * 78  # a valid safetensors file holding nothing, with no trajgen metadata
+    bogus.write_bytes(len(header).to_bytes(8, "little") + header)
     with pytest.raises(GenerationError, match="not a trajgen model checkpoint"):
         read_info(bogus)
+
+
+def test_onnx_metadata_is_read_without_onnx_runtime_and_a_cut_file_is_refused(tmp_path, models):
+    path = models[2] / "tiny.onnx"
+    info = read_info(path)
+    assert info.model == models[0].model.cfg and info.step == 12
+    cut = tmp_path / "cut.onnx"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(GenerationError, match="is not an ONNX model"):
+        read_info(cut)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from trajgen.engine.checkpoint import CheckpointInfo
-from trajgen.engine.errors import DeviceError
+from trajgen.engine.errors import DeviceError, GenerationError
 from trajgen.engine.model.io_spec import INPUT_NAMES, OUTPUT_NAMES
 
 PROVIDERS = {"cpu": ["CPUExecutionProvider"], "cuda": ["CUDAExecutionProvider", "CPUExecutionProvider"]}
@@ -34,7 +34,11 @@ class OnnxBackend:
         providers = PROVIDERS[kind]
         if kind == "cuda" and ":" in device:
             providers = [("CUDAExecutionProvider", {"device_id": int(device.split(":")[1])}), "CPUExecutionProvider"]
-        self.session = ort.InferenceSession(str(path), options, providers=providers)
+        try:
+            self.session = ort.InferenceSession(str(path), options, providers=providers)
+        except Exception as err:  # ONNX Runtime raises its own classes (InvalidProtobuf, Fail, ...)
+            raise GenerationError(f"ONNX Runtime cannot load the model {path}: {str(err).strip()}. The file "
+                                  "may be damaged; export it again.") from None
         info = CheckpointInfo.from_metadata(self.session.get_modelmeta().custom_metadata_map, str(path))
         self.info, self.config, self.flow, self.device = info, info.model, info.flow, device
 

@@ -6,11 +6,10 @@ import importlib.util
 from importlib import resources
 from pathlib import Path
 
-from trajgen.engine.errors import DeviceError, GenerationError
+from trajgen.engine.errors import GenerationError
+from trajgen.engine.run_choices import BACKENDS, check_device
 
 SHIPPED_NAMES = ("trajgen_default.onnx", "trajgen_default.safetensors")
-BACKENDS = ("auto", "torch", "onnx")
-DEVICES = ("auto", "cpu", "cuda")
 
 
 def shipped_checkpoint() -> Path | None:
@@ -24,7 +23,10 @@ def shipped_checkpoint() -> Path | None:
 
 
 def resolve_checkpoint(checkpoint: str | Path | None) -> Path:
-    """The checkpoint to use; refuses to go on without trained weights."""
+    """The checkpoint to use, its file checked (size, header, trajgen metadata) before anything loads it;
+    refuses to go on without trained weights."""
+    from trajgen.engine.checkpoint import read_info
+
     if checkpoint is None:
         found = shipped_checkpoint()
         if found is None:
@@ -32,12 +34,10 @@ def resolve_checkpoint(checkpoint: str | Path | None) -> Path:
                 "No trained model is installed and no checkpoint was given. Pass --checkpoint PATH to a "
                 "trajgen model (.onnx or .safetensors), or use the elastic-network baseline (generator 'enm'); "
                 "trajgen never generates from untrained weights.")
-        return found
-    path = Path(checkpoint)
-    if not path.is_file():
-        raise GenerationError(f"The checkpoint {path} does not exist.")
-    if path.suffix not in (".onnx", ".safetensors"):
-        raise GenerationError(f"The checkpoint {path} is neither .onnx nor .safetensors.")
+        path = found
+    else:
+        path = Path(checkpoint)
+    read_info(path)  # raises GenerationError saying what is wrong with the file
     return path
 
 
@@ -69,8 +69,7 @@ def load_backend(checkpoint: str | Path | None = None, backend: str = "auto", de
     """
     if backend not in BACKENDS:
         raise GenerationError(f"Unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}.")
-    if device.split(":")[0] not in DEVICES:
-        raise DeviceError(f"Unknown device {device!r}; choose auto, cpu, cuda or cuda:N.")
+    check_device(device)
     path = resolve_checkpoint(checkpoint)
     if path.suffix == ".onnx":
         if backend == "torch":
