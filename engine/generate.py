@@ -10,7 +10,9 @@ Frame 0 is the input structure (t = 0); frames 1..n follow every ``interval_ps``
 ``length_ps``: n + 1 frames in all. Every frame is superposed on the input structure. The
 ``generator`` is the learned model (``"model"``, needs a backend) or the elastic-network
 Langevin baseline (``"enm"``, ``trajgen.engine.baselines.enm``). Deterministic for a seed on a
-given backend. No torch import here.
+given backend. No torch import here. Making the generator asks ``trajgen.engine.run_limits.check_run``
+whether the run may go (frame limit, temperature, memory, and the ``sink``'s file or viewer memory),
+so nothing is written or opened for a run that is refused.
 """
 
 from __future__ import annotations
@@ -24,13 +26,13 @@ import numpy as np
 
 from trajgen.engine.errors import GenerationError
 from trajgen.engine.rollout.hierarchical import HierarchicalRollout, HierarchyConfig
-from trajgen.engine.rollout.memory import available_host_bytes, max_residues, rollout_bytes
+from trajgen.engine.run_choices import MODES  # noqa: F401 (re-exported)
+from trajgen.engine.run_limits import RunLimits, Sink, check_memory, check_run, validate_request  # noqa: F401
 from trajgen.engine.rollout.protein_state import frames_to_atoms, protein_context, superpose
 from trajgen.engine.rollout.single import rollout
 from trajgen.engine.rollout.stepper import FrameSampler
 
-GENERATORS = ("model", "enm")
-MODES = ("auto", "single", "hierarchical")
+GENERATORS = ("model", "enm")  # what runs; "auto" (trajgen.engine.run_choices) is resolved by plan_run
 
 
 @dataclass(frozen=True)
@@ -74,65 +76,23 @@ class TrajectoryFrame:
     xyz: np.ndarray
 
 
-def validate_request(request: GenerationRequest, config=None) -> None:
-    """Raise ``GenerationError`` for requests that cannot run (``config``: the model's ModelConfig)."""
-    if request.generator not in GENERATORS:
-        raise GenerationError(f"Unknown generator {request.generator!r}; choose one of {', '.join(GENERATORS)}.")
-    if request.mode not in MODES:
-        raise GenerationError(f"Unknown rollout mode {request.mode!r}; choose one of {', '.join(MODES)}.")
-    if not (request.interval_ps > 0 and request.length_ps > 0):
-        raise GenerationError("Length and output interval must both be positive.")
-    if request.interval_ps > request.length_ps:
-        raise GenerationError(f"The output interval ({request.interval_ps:g} ps) is longer than the trajectory "
-                              f"({request.length_ps:g} ps); choose an interval no longer than the length.")
-    ratio = request.length_ps / request.interval_ps
-    if abs(ratio - round(ratio)) > 1e-6 * ratio:
-        raise GenerationError(f"The length ({request.length_ps:g} ps) is not a whole number of output intervals "
-                              f"({request.interval_ps:g} ps); adjust one of them.")
-    if config is None:
-        return
-    if not config.temperature_min_K <= request.temperature_K <= config.temperature_max_K:
-        raise GenerationError(f"The model was trained between {config.temperature_min_K:g} K and "
-                              f"{config.temperature_max_K:g} K; {request.temperature_K:g} K is outside that range.")
-    if not config.dt_min_ps <= request.interval_ps <= config.dt_max_ps:
-        raise GenerationError(f"The model was trained on strides between {config.dt_min_ps:g} ps and "
-                              f"{config.dt_max_ps:g} ps; an output interval of {request.interval_ps:g} ps is "
-                              "outside that range.")
-
-
-def check_memory(config, n_res: int, batch: int, available: int | None = None) -> None:
-    """Refuse, before starting, a protein whose rollout would not fit in free memory.
-
-    ``available``: free bytes of the compute device (a GPU); None checks the host's free memory.
-    """
-    available = available_host_bytes() if available is None else available
-    if available is None:
-        return
-    need = rollout_bytes(config, n_res, batch)
-    if need > available:
-        raise GenerationError(
-            f"A {n_res}-residue protein needs about {need / 2**30:.1f} GiB for generation, but only "
-            f"{available / 2**30:.1f} GiB is free; the largest protein that fits is about "
-            f"{max_residues(config, batch, available)} residues (fewer parallel segments lower the need).")
-
-
 class TrajectoryGenerator:
     """Iterable of ``TrajectoryFrame`` for one protein and request; progress and cancel are thread-safe.
 
     backend: a denoiser backend (``trajgen.engine.backends.select.load_backend``), required for the
-    learned model and ignored by the ``enm`` baseline.
+    learned model and ignored by the ``enm`` baseline. sink: where the frames go (a file, a viewer's
+    memory), checked with the run; limits: None reads ``RunLimits.from_env()``.
     """
 
-    def __init__(self, protein, request: GenerationRequest, backend=None):
+    def __init__(self, protein, request: GenerationRequest, backend=None, sink: Sink = Sink(),
+                 limits: RunLimits | None = None):
         config = backend.config if (backend is not None and request.generator == "model") else None
         if request.generator == "model" and backend is None:
             raise GenerationError("The learned model needs a backend (a loaded checkpoint); see load_backend.")
-        validate_request(request, config)
         self.protein, self.request, self.backend = protein, request, backend
+        free = getattr(backend, "free_memory_bytes", lambda: None)() if config is not None else None
+        self.estimate = check_run(protein, request, config, sink, limits, free, self._batch())
         self.total = request.n_steps + 1
-        if config is not None:
-            free = getattr(backend, "free_memory_bytes", lambda: None)()
-            check_memory(config, len(protein.aatype), self._batch(), free)
         self._cancel = threading.Event()
         self._lock = threading.Lock()
         self._done, self._started = 0, None

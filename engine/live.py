@@ -21,33 +21,43 @@ from collections.abc import Callable
 
 from .errors import TrajgenError
 from .generate import GenerationRequest, Progress, TrajectoryFrame, TrajectoryGenerator
+from .run_choices import DEFAULT_SEED, DEFAULT_TEMPERATURE_K, GENERATORS
+from .run_limits import RunLimits, Sink, check_temperature
 
 STATES = ("ready", "running", "finished", "cancelled", "failed")
-GENERATOR_CHOICES = ("auto", "model", "enm")
+GENERATOR_CHOICES = GENERATORS  # kept for older imports; the list lives in run_choices
 
 
-def plan_run(protein, *, length_ps: float, interval_ps: float, temperature_K: float = 300.0, seed: int = 0,
-             generator: str = "auto", checkpoint=None, device: str = "auto",
-             backend: str = "auto") -> tuple[GenerationRequest, object, list[str]]:
-    """The request, loaded backend (None for "enm") and notes for the log, as viewers need them.
+def plan_run(protein, *, length_ps: float, interval_ps: float, temperature_K: float = DEFAULT_TEMPERATURE_K,
+             seed: int = DEFAULT_SEED, generator: str = "auto", checkpoint=None, device: str = "auto",
+             backend: str = "auto", threads: int | None = None, precision: str = "fp32",
+             mode: str = "auto") -> tuple[GenerationRequest, object, list[str]]:
+    """The request, loaded backend (None for "enm") and notes for the log, for every front door.
 
     ``generator="auto"`` uses the trained model when weights are installed (or ``checkpoint`` is
     given) and otherwise the elastic-network baseline, saying so in the notes; "model" without
     weights raises a GenerationError that says what to do. Nothing is generated from random weights.
+    The ENM's temperature range is checked before anything loads; the model's once its checkpoint
+    is read (``trajgen.engine.run_limits``).
     """
     from .backends.select import load_backend, shipped_checkpoint
 
-    if generator not in GENERATOR_CHOICES:
-        raise TrajgenError(f"Unknown generator {generator!r}; choose one of {', '.join(GENERATOR_CHOICES)}.")
+    if generator not in GENERATORS:
+        raise TrajgenError(f"Unknown generator {generator!r}; choose one of {', '.join(GENERATORS)}.")
     notes = []
     if generator == "auto":
         generator = "model" if (checkpoint is not None or shipped_checkpoint() is not None) else "enm"
         if generator == "enm":
             notes.append("No trained model is installed: using the elastic-network Langevin baseline "
                          "(physics, not the learned model). Pass a checkpoint to use a trained model.")
+    if generator == "enm":
+        check_temperature(temperature_K, "enm")
+        if device.startswith("cuda"):
+            notes.append("The elastic-network baseline runs on the CPU; the device applies to the learned model.")
     request = GenerationRequest(length_ps=length_ps, interval_ps=interval_ps, temperature_K=temperature_K,
-                                seed=seed, generator=generator)
-    loaded = load_backend(checkpoint, backend=backend, device=device) if generator == "model" else None
+                                seed=seed, generator=generator, mode=mode)
+    loaded = (load_backend(checkpoint, backend=backend, device=device, threads=threads, precision=precision)
+              if generator == "model" else None)
     return request, loaded, notes
 
 
@@ -61,12 +71,15 @@ class LiveRun:
         on_frame: optional callback called *in the worker thread* after each frame is queued
             (use it to wake the GUI thread, e.g. ChimeraX ``session.ui.thread_safe``).
         on_end: optional callback called in the worker thread when the run ends (any state).
+        limits: frame limit (None: ``RunLimits.from_env()``). The viewer keeps every frame, so the
+            run is checked against free memory (``Sink(held_in_memory=True)``) before it starts.
     """
 
     def __init__(self, protein, request: GenerationRequest, backend=None,
-                 on_frame: Callable[[], None] | None = None, on_end: Callable[[], None] | None = None):
+                 on_frame: Callable[[], None] | None = None, on_end: Callable[[], None] | None = None,
+                 limits: RunLimits | None = None):
         self.protein, self.request = protein, request
-        self.generator = TrajectoryGenerator(protein, request, backend)  # validates before starting
+        self.generator = TrajectoryGenerator(protein, request, backend, Sink(held_in_memory=True), limits)
         self._queue: queue.SimpleQueue[TrajectoryFrame] = queue.SimpleQueue()
         self._on_frame, self._on_end = on_frame, on_end
         self._thread: threading.Thread | None = None

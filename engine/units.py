@@ -14,12 +14,16 @@ TIME_UNITS_PS = {"fs": 1e-3, "ps": 1.0, "ns": 1e3, "us": 1e6, "µs": 1e6}
 
 
 def parse_time_ps(text: str) -> float:
-    """A duration like ``100ns``, ``2.5 us`` or ``500ps`` in picoseconds; a bare number is refused."""
-    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zµ]+)\s*", text)
+    """A duration like ``100ns``, ``2.5 us`` or ``500ps`` in picoseconds; a bare number, zero or a
+    negative duration is refused with a sentence."""
+    match = re.fullmatch(r"\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zµ]+)\s*", str(text))
     if not match or match.group(2) not in TIME_UNITS_PS:
         raise GenerationError(f"Cannot read the duration {text!r}: write a number with a unit "
                               f"({', '.join(u for u in TIME_UNITS_PS if u != 'µs')}), e.g. 100ns.")
-    return float(match.group(1)) * TIME_UNITS_PS[match.group(2)]
+    value = float(match.group(1)) * TIME_UNITS_PS[match.group(2)]
+    if value <= 0:
+        raise GenerationError(f"A duration must be positive, not {str(text).strip()}; e.g. 100ns.")
+    return value
 
 
 def format_time_ps(value_ps: float) -> str:

@@ -92,6 +92,19 @@ def network_hessian(xyz: np.ndarray, config: EnmConfig, chain: np.ndarray | None
     return hess.toarray()  # duplicate entries are summed
 
 
+DENSE_COPIES = 6  # (3N, 3N) float64 arrays alive at the peak: Hessian, its weighted copy and a temporary,
+#                   eigenvectors and LAPACK's workspace (about two more), modes
+
+
+def dense_mode_bytes(n_residues: int) -> int:
+    """Peak bytes of the dense normal-mode analysis of an ``n_residues`` Calpha network.
+
+    The Hessian is (3N, 3N) float64 and ``numpy.linalg.eigh`` keeps about ``DENSE_COPIES`` arrays of
+    that size at once, so memory grows as N^2 (and time as N^3).
+    """
+    return DENSE_COPIES * (3 * int(n_residues)) ** 2 * 8
+
+
 class ElasticNetworkLangevin:
     """Exact overdamped Langevin propagation of an elastic network around ``xyz`` (N, 3) A.
 
