@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-EPILOG = """Frame spacing: by default read from each file's time field. Give --gen-dt-ps / --ref-dt-ps
-when the file's times are wrong (some XTC files count frames instead of picoseconds).
+EPILOG = """Frame spacing: by default read from each file (the DCD header's time step, XTC frame times).
+When a file records none (PDB, a DCD whose header says 0) evaluate refuses to guess: give
+--gen-dt-ps / --ref-dt-ps. Give them too when a file's times are wrong (some XTC files count frames).
 Example: trajgen evaluate gen.dcd md.xtc --gen-top start.pdb --ref-top md.pdb --ref-dt-ps 1000 --report out/"""
 
 
@@ -40,13 +41,13 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from trajgen.engine.evaluate.compare import EvalConfig, evaluate_pair
-    from trajgen.engine.evaluate.ensemble import file_timestep_ps, load_runs, load_trajectory, prepare_pair
+    from trajgen.engine.evaluate.ensemble import load_runs, load_trajectory, prepare_pair
     from trajgen.engine.evaluate.report import TABLE_ROWS, report_dict, write_report
 
     gen = load_trajectory(args.gen, args.gen_top)
     ref, ref_runs = load_runs(args.ref, args.ref_top)
-    gen_dt = args.gen_dt_ps or file_timestep_ps(gen)
-    ref_dt = args.ref_dt_ps or file_timestep_ps(ref)
+    gen_dt = _spacing_ps(args.gen_dt_ps, args.gen, gen, "--gen-dt-ps")
+    ref_dt = _spacing_ps(args.ref_dt_ps, args.ref[0], ref, "--ref-dt-ps")
     target = args.target or Path(args.ref[0]).stem
     gen_ens, ref_ens, start = prepare_pair(gen, ref, gen_dt, ref_dt, args.label, "MD", ref_runs=ref_runs)
     result = evaluate_pair(gen_ens, ref_ens, start, target, args.label, EvalConfig(seed=args.seed))
@@ -66,3 +67,20 @@ def run(args: argparse.Namespace) -> int:
     for note in dict.fromkeys(result.skipped):
         print(f"note: {note}")
     return 0
+
+
+def _spacing_ps(given: float | None, path: str, traj, flag: str) -> float:
+    """The frame spacing (ps): ``given``, else the file's own; refuses to guess when neither is known."""
+    from trajgen.engine.evaluate.ensemble import EvaluationError, frame_spacing_ps
+
+    if given is not None:
+        if not given > 0:
+            raise EvaluationError(f"{flag} must be a positive number of picoseconds, not {given:g}.")
+        return float(given)
+    spacing = frame_spacing_ps(path, traj)
+    if spacing is None:
+        raise EvaluationError(
+            f"{path} does not record the time between its frames, so the time-dependent metrics "
+            "(decorrelation times, autocorrelations, VAMP-2) cannot be computed without a guess; give it "
+            f"with {flag} PS (trajgen's own DCD and XTC files record it).")
+    return spacing

@@ -66,6 +66,11 @@ class Ensemble:
 
 def load_trajectory(path: str, top: str | None = None) -> md.Trajectory:
     """Read a trajectory file (any mdtraj format; ``top`` for formats without a topology)."""
+    import os
+
+    for name, what in ((path, "trajectory"), (top, "topology")):
+        if name and not os.path.isfile(name):
+            raise EvaluationError(f"No such file: the {what} {name} does not exist.")
     try:
         return md.load(path, top=top) if top else md.load(path)
     except (OSError, ValueError, TypeError) as exc:
@@ -88,12 +93,26 @@ def load_runs(paths: list[str], top: str | None = None) -> tuple[md.Trajectory, 
     return joined, tuple(t.n_frames for t in trajs)
 
 
-def file_timestep_ps(traj: md.Trajectory) -> float:
-    """Frame spacing written in the file (ps); 1.0 when the file has a single frame or no times."""
-    if traj.n_frames < 2:
-        return 1.0
+# Formats whose frames mdtraj numbers 0, 1, 2, ... because the file holds no time: their spacing is
+# unknown unless trajgen reads it itself (DCD's header time step).
+_NO_TIME_FORMATS = (".pdb", ".pdb.gz", ".cif", ".gro", ".mol2", ".arc", ".xyz", ".lammpstrj", ".dcd")
+
+
+def frame_spacing_ps(path: str, traj: md.Trajectory) -> float | None:
+    """Time between frames (ps) as the file ``path`` records it, or None when it records none.
+
+    DCD: the header's time step (trajgen writes the real interval; mdtraj ignores it). XTC, TRR,
+    HDF5, NetCDF: the frames' times. PDB and other formats without times: None.
+    """
+    from trajgen.engine.trajio.dcd import read_timestep_ps
+
+    name = str(path).lower()
+    if name.endswith(".dcd"):
+        return read_timestep_ps(path)
+    if name.endswith(_NO_TIME_FORMATS) or traj.n_frames < 2:
+        return None
     step = float(traj.time[1] - traj.time[0])
-    return step if step > 0 else 1.0
+    return step if step > 0 else None
 
 
 def _layout_residue(residue) -> tuple[str, dict[str, str]]:

@@ -9,7 +9,7 @@ File layout, each record framed by its byte length as int32 before and after:
   Then per frame three records: all x, all y, all z as float32 Angstrom.
 
 Time stamp: DELTA = timestep_ps / 0.0488882129 (ps per AKMA unit); 0 when the time step is
-unknown. Every frame has the same size, so after each frame the header's NSET and NSTEP are
+unknown. ``read_timestep_ps`` reads it back (DELTA x NSAVC), also from other programs' DCD files. Every frame has the same size, so after each frame the header's NSET and NSTEP are
 rewritten, after the frame's bytes: a reader trusting the header never sees a half frame,
 and a reader counting from the file size (VMD) rounds a half frame away.
 """
@@ -79,3 +79,23 @@ class DCDWriter(TrajectoryWriter):
 
     def _record_frame_count(self, count: int) -> None:
         self._file.overwrite(_NSET_OFFSET, dcd_counts(count))
+
+
+def read_timestep_ps(path) -> float | None:
+    """Time between frames (ps) written in a DCD header: DELTA x NSAVC in AKMA units; None when the
+    header says 0 or the file is not a little-endian CHARMM/X-PLOR DCD.
+
+    CHARMM files (control word 19 != 0) store DELTA as float32 in word 9; X-PLOR files as float64
+    in words 9-10.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(92)
+    if len(head) < 92 or struct.unpack("<i", head[:4])[0] != 84 or head[4:8] != b"CORD":
+        return None
+    words = np.frombuffer(head[8:88], dtype="<i4")
+    if words[19] != 0:
+        delta = float(np.frombuffer(head[8 + 36:8 + 40], dtype="<f4")[0])
+    else:
+        delta = float(np.frombuffer(head[8 + 36:8 + 44], dtype="<f8")[0])
+    step = delta * max(int(words[2]), 1) * PS_PER_AKMA
+    return step if np.isfinite(step) and step > 0 else None
