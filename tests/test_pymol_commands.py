@@ -160,7 +160,10 @@ def test_info_describes_the_protein_and_the_run(pm, capsys):
     ({"obj": "prot", "length": "100"}, "with a unit"),
     ({"obj": "prot", "length": "1ns", "interval": "2ns"}, "longer than the trajectory"),
     ({"obj": "prot", "temperature": "warm"}, "temperature must be a number"),
-    ({"obj": "prot", "length": "10us", "interval": "10ps"}, "more than PyMOL should hold"),
+    ({"obj": "prot", "length": "10us", "interval": "10ps"}, "1,000,001 frames .*more than the limit of 100,000"),
+    ({"obj": "prot", "length": "-5ns"}, "must be positive"),
+    ({"obj": "prot", "temperature": "-50"}, "-50 K is outside that range"),
+    ({"obj": "prot", "temperature": "0"}, "0 K is outside"),
     ({"obj": "prot", "generator": "magic"}, "Unknown generator"),
     ({"obj": "prot", "device": "gpu"}, "Unknown device 'gpu'; choose auto, cpu, cuda"),
     ({"obj": "prot", "generator": "model", "checkpoint": "/no/such/model.onnx"}, "does not exist"),
@@ -188,9 +191,55 @@ def test_the_baseline_on_a_gpu_request_says_it_runs_on_the_cpu(pm, capsys):
 
 def test_an_object_of_the_users_is_never_overwritten(pm):
     pm.create("prot_traj", "prot")
-    with pytest.raises(CmdException, match="already exists and trajgen did not make it"):
-        trajgen_run("prot", length="1ns", interval="100ps", _self=pm)
-    assert pm.count_states("prot_traj") == 1
+    before = pm.count_atoms("prot_traj")
+    assert trajgen_run("prot", length="1ns", interval="100ps", wait=1, _self=pm) == "prot_traj_2"
+    assert pm.count_states("prot_traj") == 1 and pm.count_atoms("prot_traj") == before
+    assert pm.count_states("prot_traj_2") == 11
+
+
+def test_a_new_run_on_the_same_object_keeps_the_earlier_result(pm):
+    trajgen_run("prot", length="1ns", interval="100ps", wait=1, _self=pm)
+    first = pm.get_coordset("prot_traj", state=11).copy()
+    with pytest.raises(CmdException):  # a run that fails keeps the earlier result too
+        trajgen_run("prot", length="1ns", interval="100ps", temperature="-50", _self=pm)
+    assert trajgen_run("prot", length="500ps", interval="100ps", seed=5, wait=1, _self=pm) == "prot_traj_2"
+    assert pm.count_states("prot_traj") == 11 and np.array_equal(pm.get_coordset("prot_traj", state=11), first)
+    assert pm.count_states("prot_traj_2") == 6
+    assert commands.delivery.registry_of(pm).get("prot").target == "prot_traj_2"
+
+
+def test_a_run_whose_frames_would_not_fit_in_memory_is_refused_before_any_object(pm, monkeypatch):
+    monkeypatch.setenv("TRAJGEN_MAX_FRAMES", "2000000000")
+    with pytest.raises(CmdException, match=r"of memory in the viewer, but .* is free"):
+        trajgen_run("prot", length="1000us", interval="1ps", _self=pm)
+    assert pm.get_names("objects") == ["prot"]
+
+
+@pytest.mark.parametrize("suffix, message", [(".onnx", "is not an ONNX model"),
+                                             (".safetensors", "is not a safetensors file")])
+def test_a_checkpoint_of_random_bytes_is_refused_with_a_sentence(pm, tmp_path, suffix, message):
+    import os
+
+    bad = tmp_path / f"random{suffix}"
+    bad.write_bytes(os.urandom(4096))
+    with pytest.raises(CmdException, match=message):
+        trajgen_run("prot", checkpoint=str(bad), _self=pm)
+    assert pm.get_names("objects") == ["prot"]
+
+
+def test_defaults_and_the_documented_limit_are_the_shared_ones():
+    import inspect
+
+    from trajgen.engine import run_choices as rc
+    from trajgen.engine.run_limits import MAX_FRAMES
+
+    defaults = {k: p.default for k, p in inspect.signature(trajgen_run).parameters.items()}
+    assert (defaults["length"], defaults["interval"], defaults["temperature"], defaults["seed"],
+            defaults["generator"], defaults["device"]) == (rc.DEFAULT_LENGTH, rc.DEFAULT_INTERVAL,
+                                                           rc.DEFAULT_TEMPERATURE_K, rc.DEFAULT_SEED,
+                                                           rc.DEFAULT_GENERATOR, rc.DEFAULT_DEVICE)
+    assert f"{MAX_FRAMES:,} frames" in trajgen_run.__doc__
+    assert f"{{default: {rc.DEFAULT_LENGTH}}}" in trajgen_run.__doc__
 
 
 def test_an_object_without_protein_is_refused(pm):

@@ -154,3 +154,48 @@ def test_the_plot_draws_its_line(qtbot, panel):
     image = panel.plot.grab().toImage()
     colors = {image.pixelColor(x, y).name() for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)}
     assert "#1f77b4" in colors and len(colors) > 3
+
+
+def test_the_controls_offer_the_shared_defaults_and_the_generators_ranges(panel):
+    from trajgen.engine import run_choices as rc
+    from trajgen.engine.run_limits import control_ranges
+    from trajgen.engine.units import parse_time_ps
+
+    ranges = control_ranges()  # no model installed in the tests: the elastic-network baseline's ranges
+    assert (panel.temperature.minimum(), panel.temperature.maximum()) == tuple(int(t) for t in ranges.temperature_K)
+    assert [panel.interval.itemText(i) for i in range(panel.interval.count())] == list(ranges.intervals)
+    assert panel.temperature.value() == rc.DEFAULT_TEMPERATURE_K
+    assert panel.length_ps == parse_time_ps(rc.DEFAULT_LENGTH) and panel.interval.currentText() == rc.DEFAULT_INTERVAL
+    assert [panel.device.itemText(i) for i in range(panel.device.count())] == ["auto", "CPU", "GPU"]
+
+
+def test_a_models_trained_range_sets_the_slider_and_the_intervals(qtbot, pm, tmp_path):
+    pytest.importorskip("torch")
+    from model_inputs import tiny_torch_backend
+
+    from trajgen.engine.checkpoint import save_checkpoint
+    from trajgen.engine.run_limits import control_ranges
+
+    path = tmp_path / "tiny.safetensors"
+    save_checkpoint(path, tiny_torch_backend(seed=1).model)
+    widget = TrajgenPanel(PyMOLAdapter(pm), PanelConfig(ranges=control_ranges("model", str(path))))
+    qtbot.addWidget(widget)
+    assert (widget.temperature.minimum(), widget.temperature.maximum()) == (280, 450)
+    offered = [widget.interval.itemText(i) for i in range(widget.interval.count())]
+    assert "1ps" not in offered and offered[0] == "10ps"
+
+
+def test_a_run_over_the_frame_limit_is_refused_before_any_object_is_made(panel, pm):
+    panel.set_length_ps(10_000_000.0)
+    panel.interval.setCurrentText("10ps")
+    assert panel.frames_label.text() == "1,000,001 frames: over the limit of 100,000"
+    assert not panel.start()
+    assert "more than the limit of 100,000 frames" in panel.status.text()
+    assert "prot_traj" not in pm.get_names("objects")
+
+
+def test_the_status_names_the_generator_that_ran(qtbot, panel):
+    panel.set_length_ps(1_000.0)
+    assert panel.start()
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Finished"), timeout=WAIT_MS)
+    assert "by the elastic-network baseline (enm)" in panel.status.text()

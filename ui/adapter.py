@@ -22,11 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from trajgen.engine import run_choices as rc
 from trajgen.engine.errors import TrajgenError
 
 from .track import RunTrack
 
-DEVICES = ("auto", "cpu", "cuda")
+DEVICES = rc.DEVICES
 
 
 class CommandError(TrajgenError):
@@ -51,10 +52,10 @@ class RunOptions:
     structure: str
     length_ps: float
     interval_ps: float
-    temperature_K: float = 300.0
-    seed: int = 0
-    device: str = "auto"
-    generator: str = "auto"
+    temperature_K: float = rc.DEFAULT_TEMPERATURE_K
+    seed: int = rc.DEFAULT_SEED
+    device: str = rc.DEFAULT_DEVICE
+    generator: str = rc.DEFAULT_GENERATOR
     checkpoint: str = ""
 
     def arguments(self) -> list[tuple[str, str]]:
@@ -65,7 +66,7 @@ class RunOptions:
 
         args = [("length", format_time_ps(self.length_ps)), ("interval", format_time_ps(self.interval_ps)),
                 ("temperature", f"{self.temperature_K:g}"), ("seed", str(self.seed)), ("device", self.device)]
-        if self.generator != "auto":
+        if self.generator != rc.DEFAULT_GENERATOR:
             args.append(("generator", self.generator))
         if self.checkpoint:
             args.append(("checkpoint", self.checkpoint))
@@ -83,6 +84,7 @@ class RunView:
         elapsed_s, eta_s: wall-clock seconds since start / estimated seconds left (None: unknown).
         error: the failure's message when state is "failed", else "".
         track: Calpha RMSD-vs-time and RMSF-per-residue of the frames shown so far.
+        generator: which generator makes the frames, in words ("learned model", ...).
     """
 
     structure: str
@@ -94,6 +96,7 @@ class RunView:
     eta_s: float | None
     error: str
     track: RunTrack
+    generator: str = ""
 
     @property
     def running(self) -> bool:

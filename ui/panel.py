@@ -11,35 +11,40 @@ which viewer it is in.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from trajgen.engine import run_choices as rc
 from trajgen.engine.errors import TrajgenError
+from trajgen.engine.run_limits import ControlRanges, control_ranges
+from trajgen.engine.units import parse_time_ps
 
 from .adapter import RunOptions, RunView, ViewerAdapter
 from .plot import LivePlot
 from .qt import QtCore, QtWidgets, Signal
-from .units import INTERVAL_CHOICES, format_duration_s, format_time_ps, length_steps_ps, nearest_step
+from .units import format_duration_s, format_time_ps, length_steps_ps, nearest_step
 
-DEVICE_LABELS = (("auto", "auto"), ("CPU", "cpu"), ("GPU", "cuda"))
+_DEVICE_NAMES = {"auto": "auto", "cpu": "CPU", "cuda": "GPU"}
+DEVICE_LABELS = tuple((_DEVICE_NAMES.get(d, d), d) for d in rc.DEVICES)
 EXPORT_FILTER = "DCD trajectory (*.dcd);;XTC trajectory (*.xtc);;Multi-model PDB (*.pdb)"
 
 
 @dataclass(frozen=True)
 class PanelConfig:
-    """Ranges and defaults of the panel's controls.
+    """Defaults and ranges of the panel's controls.
 
-    temperature_min_K / temperature_max_K: the slider's range, kelvin (the model's trained range;
-    280-400 K suits the elastic-network baseline and the default model). poll_ms: how often the
-    progress and plot are refreshed, milliseconds.
+    ranges: what the controls offer (temperature range, intervals, frame limit); None asks
+    ``trajgen.engine.run_limits.control_ranges`` for the generator a run would use (the installed
+    model's trained ranges, else the elastic-network baseline's). Defaults come from
+    ``trajgen.engine.run_choices``. poll_ms: how often progress and plot refresh, milliseconds.
     """
 
-    temperature_min_K: int = 280
-    temperature_max_K: int = 400
-    temperature_K: int = 300
-    length_ps: float = 100_000.0
-    interval: str = "100ps"
+    ranges: ControlRanges | None = None
+    temperature_K: float = rc.DEFAULT_TEMPERATURE_K
+    length_ps: float = parse_time_ps(rc.DEFAULT_LENGTH)
+    interval: str = rc.DEFAULT_INTERVAL
     poll_ms: int = 250
 
 
@@ -51,6 +56,7 @@ class TrajgenPanel(QtWidgets.QWidget):
     def __init__(self, adapter: ViewerAdapter, config: PanelConfig = PanelConfig(), parent=None):
         super().__init__(parent)
         self.adapter, self.config = adapter, config
+        self.ranges = config.ranges or control_ranges()
         self.commands: list[str] = []
         self._lengths = length_steps_ps()
         self._shown_final: tuple[str, str] | None = None
@@ -83,13 +89,14 @@ class TrajgenPanel(QtWidgets.QWidget):
         form.addRow("Length", _row(self.length, self.length_label))
         self.interval = QtWidgets.QComboBox()
         self.interval.setEditable(True)
-        self.interval.addItems(INTERVAL_CHOICES)
+        self.interval.addItems(self.ranges.intervals)
         self.interval.setCurrentText(self.config.interval)
         self.interval.currentTextChanged.connect(self._update_frames_label)
         self.frames_label = QtWidgets.QLabel()
         form.addRow("Interval", _row(self.interval, self.frames_label))
-        self.temperature = _slider(self.config.temperature_min_K, self.config.temperature_max_K,
-                                   self.config.temperature_K)
+        low, high = self.ranges.temperature_K
+        self.temperature = _slider(math.ceil(low), math.floor(high),
+                                   int(round(min(max(self.config.temperature_K, low), high))))
         self.temperature_label = QtWidgets.QLabel()
         self.temperature.valueChanged.connect(lambda v: self.temperature_label.setText(f"{v} K"))
         self.temperature_label.setText(f"{self.temperature.value()} K")
@@ -149,7 +156,12 @@ class TrajgenPanel(QtWidgets.QWidget):
             self.frames_label.setText("write a unit, e.g. 100ps")
             return
         whole = abs(frames - round(frames)) <= 1e-6 * frames and frames >= 1
-        self.frames_label.setText(f"{round(frames) + 1} frames" if whole else "does not divide the length")
+        if not whole:
+            self.frames_label.setText("does not divide the length")
+        elif round(frames) + 1 > self.ranges.max_frames:
+            self.frames_label.setText(f"{round(frames) + 1:,} frames: over the limit of {self.ranges.max_frames:,}")
+        else:
+            self.frames_label.setText(f"{round(frames) + 1} frames")
 
     # ----- actions: each one is a viewer command ----------------------------------------------
     def refresh_structures(self) -> None:
@@ -215,7 +227,8 @@ class TrajgenPanel(QtWidgets.QWidget):
         self.progress.setValue(min(view.done, view.total))
         if view.running:
             eta = format_duration_s(view.eta_s)
-            self._show_message(f"Running: {view.done} of {view.total} frames in {view.target}, "
+            self._show_message(f"Running: {view.done} of {view.total} frames in {view.target} by the "
+                               f"{view.generator}, "
                                f"{format_duration_s(view.elapsed_s)} so far, about {eta} left.", error=False)
             times, rmsd = view.track.rmsd_series()
             self.plot.set_series(times / 1000.0, rmsd, "Cα RMSD to the start", "time (ns)", "Å")
@@ -228,7 +241,7 @@ class TrajgenPanel(QtWidgets.QWidget):
             self._show_message(f"The run failed: {view.error}", error=True)
         else:
             word = "Finished" if view.state == "finished" else "Stopped"
-            self._show_message(f"{word}: {view.done} frames in {view.target} "
+            self._show_message(f"{word}: {view.done} frames in {view.target} by the {view.generator} "
                                f"({format_duration_s(view.elapsed_s)}).", error=False)
         rmsf, labels = view.track.rmsf(), view.track.residue_labels
         self.plot.set_series(np.arange(1, len(rmsf) + 1), rmsf, "Cα RMSF per residue", "residue", "Å",

@@ -3,8 +3,10 @@
 No Qt, no viewer import: both plugins use this to hand a `LiveRun`'s frames to their viewer on
 its main thread and to answer the panel's ``run_view``.
 
-    run = ViewerRun("1ubq", "1ubq_traj", protein, LiveRun(protein, request, backend))
+    request, backend, notes = plan_viewer_run(registry, options, protein, stop_hint="trajgen_stop 1ubq")
+    run = ViewerRun("1ubq", "1ubq_traj", protein, LiveRun(protein, request, backend), notes)
     registry.add(run)                       # refuses a second running run on "1ubq"
+    for line in run.start_lines(): log(line)
     run.live.start()
     ...                                     # main thread, from a timer or a command:
     run.deliver(lambda frame: viewer.add_state(frame.index, frame.xyz), limit=50)
@@ -18,12 +20,28 @@ from collections.abc import Callable
 from trajgen.engine.errors import TrajgenError
 from trajgen.engine.live import LiveRun
 
-from .adapter import RunView
+from .adapter import RunOptions, RunView
 from .track import RunTrack
 
 
 class RunBusyError(TrajgenError):
     """A structure already has a run in progress."""
+
+
+def plan_viewer_run(registry: RunRegistry, options: RunOptions, protein, stop_hint: str):
+    """The first steps every viewer's run command takes, in order: refuse a structure whose run is still
+    going (``stop_hint``: the viewer's stop command), then plan the run (``trajgen.engine.live.plan_run``:
+    generator choice, checkpoint checked and loaded, ENM temperature). Returns (request, backend, notes).
+
+    The run's own limits (frames, memory, temperature of the model) are checked when the `LiveRun` is
+    made, before the viewer creates its output object.
+    """
+    from trajgen.engine.live import plan_run
+
+    registry.check_free(options.structure, stop_hint)
+    return plan_run(protein, length_ps=options.length_ps, interval_ps=options.interval_ps,
+                    temperature_K=options.temperature_K, seed=options.seed, generator=options.generator,
+                    checkpoint=options.checkpoint or None, device=options.device)
 
 
 class ViewerRun:
@@ -50,6 +68,27 @@ class ViewerRun:
     @property
     def interval_ps(self) -> float:
         return self.live.request.interval_ps
+
+    def start_lines(self, details: bool = True) -> list[str]:
+        """Lines to log when the run starts: notes, the structure report (chains, what was set aside,
+        warnings) and (``details``) the run itself with the generator that makes it."""
+        from trajgen.engine.units import format_time_ps
+
+        request = self.live.request
+        lines = list(self.notes) + self.protein.report.lines()[1:]
+        if details:
+            lines.append(f"{self.protein.n_residues} residues, {self.protein.n_atoms} heavy atoms of "
+                         f"{self.structure} -> {self.target}: {self.live.total_frames} frames every "
+                         f"{format_time_ps(request.interval_ps)} at {request.temperature_K:g} K, seed "
+                         f"{request.seed}, {self.generator_phrase}")
+        return lines
+
+    @property
+    def generator_phrase(self) -> str:
+        """Which generator makes the frames, in words."""
+        if self.live.request.generator == "enm":
+            return "elastic-network baseline (enm)"
+        return "learned model"
 
     @property
     def pending(self) -> bool:
@@ -90,7 +129,7 @@ class ViewerRun:
         word = "finished" if state == "finished" else "stopped"
         simulated = max(0, self.delivered - 1) * self.interval_ps
         return (f"{word}: {self.target} holds {self.delivered} frames, {simulated / 1000:g} ns of simulated time "
-                f"made in {elapsed:.1f} s")
+                f"made in {elapsed:.1f} s by the {self.generator_phrase}")
 
     def view(self) -> RunView:
         """A snapshot for the panel (``done`` counts frames already in the viewer)."""
@@ -98,7 +137,8 @@ class ViewerRun:
         state = "running" if self.pending and self.live.state != "failed" else self.live.state
         return RunView(structure=self.structure, target=self.target, state=state, done=self.delivered,
                        total=p.total, elapsed_s=p.elapsed_s, eta_s=p.eta_s if state == "running" else None,
-                       error=str(self.live.error) if self.live.error is not None else "", track=self.track)
+                       error=str(self.live.error) if self.live.error is not None else "", track=self.track,
+                       generator=self.generator_phrase)
 
 
 class RunRegistry:
@@ -108,12 +148,17 @@ class RunRegistry:
         self._runs: dict[str, ViewerRun] = {}
         self.last_error = ""  # the message of the viewer's last failed trajgen command (for the panel)
 
+    def check_free(self, name: str, stop_hint: str = "") -> None:
+        """Refuse (RunBusyError) while input structure ``name`` has a run going; ``stop_hint``: how to stop it."""
+        old = self._runs.get(name)
+        if old is not None and old.pending:
+            how = f"stop it with '{stop_hint}'" if stop_hint else "stop it"
+            raise RunBusyError(f"A trajgen run on {name} is still going into {old.target} "
+                               f"({old.live.status_line()}); {how} or wait for it to finish.")
+
     def add(self, run: ViewerRun) -> None:
         """Keep ``run`` as the structure's run; refuse while the structure's previous run is going."""
-        old = self._runs.get(run.structure)
-        if old is not None and old.pending:
-            raise RunBusyError(f"A trajgen run on {run.structure} is still going ({old.live.status_line()}); "
-                               "stop it first or wait for it to finish.")
+        self.check_free(run.structure)
         self._runs[run.structure] = run
 
     def forget(self, name: str) -> None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 
+from trajgen.engine.run_choices import INTERVAL_CHOICES  # noqa: F401 (the panel's import point)
 from trajgen.engine.units import format_time_ps  # noqa: F401 (the panel's import point)
 
 # Round multipliers per decade: the slider steps through 1, 2, 3, 5, 10, 20, ... ns.
 _MANTISSAS = (1.0, 2.0, 3.0, 5.0)
 LENGTH_MIN_PS = 1_000.0        # 1 ns
 LENGTH_MAX_PS = 10_000_000.0   # 10 us
-INTERVAL_CHOICES = ("1ps", "10ps", "20ps", "50ps", "100ps", "200ps", "500ps", "1ns", "10ns")
 
 
 def length_steps_ps() -> list[float]:

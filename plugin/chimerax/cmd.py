@@ -7,51 +7,53 @@ import functools
 from chimerax.core.commands import CmdDesc
 from chimerax.core.errors import UserError
 
-DEFAULTS = {"length": "10ns", "interval": "100ps", "temperature": 300.0}
+from trajgen.engine import run_choices as rc
+
+DEFAULTS = {"length": rc.DEFAULT_LENGTH, "interval": rc.DEFAULT_INTERVAL, "temperature": rc.DEFAULT_TEMPERATURE_K}
 
 
 def _user_errors(func):
-    """Turn trajgen's own errors into ChimeraX UserErrors (a message, no traceback)."""
+    """Turn trajgen's own errors into ChimeraX UserErrors (a message in ChimeraX's words, no traceback)."""
     @functools.wraps(func)
     def wrapper(*args, **kw):
         from trajgen.engine.errors import TrajgenError
+        from trajgen.ui.words import viewer_words
 
         try:
             return func(*args, **kw)
         except TrajgenError as err:
-            raise UserError(str(err)) from None
+            raise UserError(viewer_words(str(err), " ")) from None
     return wrapper
 
 
 @_user_errors
 def trajgen_run(session, structure=None, length=DEFAULTS["length"], interval=DEFAULTS["interval"],
-                temperature=DEFAULTS["temperature"], seed=0, device="auto", generator="auto",
-                checkpoint=None, wait=None):
+                temperature=DEFAULTS["temperature"], seed=rc.DEFAULT_SEED, device=rc.DEFAULT_DEVICE,
+                generator=rc.DEFAULT_GENERATOR, checkpoint=None, wait=None):
     """Generate a trajectory of a structure; frames stream into a new model as coordinate sets.
 
     Returns the new model. ``wait true`` (the default without a GUI) blocks until the run ends.
+    Limits (frames, memory, temperature) are checked before the new model is made.
     """
     from trajgen.engine.units import parse_time_ps
-    from trajgen.engine.live import plan_run
+    from trajgen.ui.adapter import RunOptions
+    from trajgen.ui.runs import plan_viewer_run
 
     from .adapter import protein_of
-    from .runs import ChimeraXRun, run_for
+    from .runs import ChimeraXRun, registry
 
     structure = _one_structure(session, structure)
-    existing = run_for(session, structure)
-    if existing is not None and existing.pending:
-        raise UserError(f"A trajgen run on {existing.structure} is already running into {existing.target} "
-                        f"({existing.live.status_line()}); stop it first with 'trajgen stop'.")
+    options = RunOptions(f"#{structure.id_string}", parse_time_ps(length), parse_time_ps(interval), temperature,
+                         seed, device, generator, checkpoint or "")
+    runs = registry(session)
+    old = runs.get(options.structure)
+    if old is not None and old.input.deleted:  # a closed model's number, now reused
+        runs.forget(options.structure)
     protein = protein_of(structure)
-    request, backend, notes = plan_run(protein, length_ps=parse_time_ps(length), interval_ps=parse_time_ps(interval),
-                                       temperature_K=temperature, seed=seed, generator=generator,
-                                       checkpoint=checkpoint, device=device)
+    request, backend, notes = plan_viewer_run(runs, options, protein, stop_hint=f"trajgen stop {options.structure}")
     run = ChimeraXRun(session, structure, protein, request, backend, notes)
-    log = session.logger
-    for line in notes + protein.report.lines()[1:]:
-        log.info(line)
-    log.info(f"trajgen: {run.live.total_frames} frames of #{structure.id_string} ({length} every {interval}, "
-             f"{temperature:g} K, seed {seed}, {request.generator}) into #{run.output.id_string}")
+    for line in run.start_lines():
+        session.logger.info(f"trajgen: {line}")
     run.start()
     if wait if wait is not None else not session.ui.is_gui:
         run.wait()
@@ -103,9 +105,12 @@ def trajgen_info(session, structures=None):
 def _structures(session, structures):
     from chimerax.atomic import AtomicStructure
 
-    if structures is None:
-        structures = [m for m in session.models if isinstance(m, AtomicStructure)]
-    structures = list(structures)
+    open_ones = [m for m in session.models if isinstance(m, AtomicStructure)]
+    if structures is not None and not list(structures) and open_ones:
+        names = ", ".join(f"#{s.id_string}" for s in open_ones[:5])
+        raise UserError(f"The models named do not exist or hold no atomic structure; the open structures are "
+                        f"{names} (e.g. 'trajgen run #{open_ones[0].id_string}').")
+    structures = open_ones if structures is None else list(structures)
     if not structures:
         raise UserError("No atomic structure is open (open one, e.g. 'open 1ubq', then try again).")
     return structures
@@ -129,7 +134,7 @@ def register(command_name, logger):
         "trajgen run": (trajgen_run, CmdDesc(
             optional=[("structure", AtomicStructuresArg)],
             keyword=[("length", StringArg), ("interval", StringArg), ("temperature", FloatArg), ("seed", IntArg),
-                     ("device", EnumOf(("auto", "cpu", "cuda"))), ("generator", EnumOf(("auto", "model", "enm"))),
+                     ("device", EnumOf(rc.DEVICES)), ("generator", EnumOf(rc.GENERATORS)),
                      ("checkpoint", OpenFileNameArg), ("wait", BoolArg)],
             synopsis="generate a trajectory; frames stream into a new model as coordinate sets")),
         "trajgen stop": (trajgen_stop, CmdDesc(

@@ -52,11 +52,7 @@ class ChimeraXRun(ViewerRun):
         self.target = f"#{self.output.id_string}"
         self.order = _atom_order(self.output, protein)  # topology index of each ChimeraX atom
         self._handler = session.triggers.add_handler("remove models", self._models_removed)
-        runs = registry(session)
-        old = runs.get(self.structure)
-        if old is not None and old.input.deleted:  # a closed model's number, now reused
-            runs.forget(self.structure)
-        runs.add(self)
+        registry(session).add(self)
 
     def start(self) -> ChimeraXRun:
         self.live.start()

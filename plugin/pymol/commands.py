@@ -8,17 +8,17 @@ engine errors raise ``CmdException`` with a sentence the user can act on.
 from __future__ import annotations
 
 import functools
-import re
 import time
 
 from pymol import CmdException, cmd
 
+from trajgen.engine import run_choices as rc
 from trajgen.engine.errors import TrajgenError
+from trajgen.ui.words import viewer_words
 
 from . import delivery
 
-TARGET_SUFFIX = "_traj"
-MAX_STATES = 100_000  # PyMOL keeps every state in memory; longer runs belong in 'trajgen generate'
+TARGET_SUFFIX = "_traj"  # a run on OBJ goes to OBJ_traj, or OBJ_traj_2, _3 ... when that name is taken
 
 
 def _user_errors(func):
@@ -41,13 +41,14 @@ def _user_errors(func):
 
 def _pymol_words(message: str) -> str:
     """Engine messages name command-line flags ('use --device cpu'); say them as PyMOL arguments."""
-    return re.sub(r"--([a-z][a-z_-]*)(?: |=)?", lambda m: m.group(1).replace("-", "_") + "=", message)
+    return viewer_words(message, "=")
 
 
 def _device(text: str) -> str:
-    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", text):
-        raise CmdException(f"Unknown device {text!r}; choose auto, cpu, cuda or cuda:N.")
-    return text
+    try:
+        return rc.check_device(text)
+    except TrajgenError as err:
+        raise CmdException(str(err)) from None
 
 
 def _text(value) -> str:
@@ -75,15 +76,19 @@ def _number(text, what: str, kind=float):
 
 
 @_user_errors
-def trajgen_run(obj, length="100ns", interval="100ps", temperature=300, seed=0, generator="auto",
-                checkpoint="", device="auto", wait=0, quiet=1, *, _self=cmd):
+def trajgen_run(obj, length=rc.DEFAULT_LENGTH, interval=rc.DEFAULT_INTERVAL, temperature=rc.DEFAULT_TEMPERATURE_K,
+                seed=rc.DEFAULT_SEED, generator=rc.DEFAULT_GENERATOR, checkpoint="", device=rc.DEFAULT_DEVICE,
+                wait=0, quiet=1, *, _self=cmd):
     """
 DESCRIPTION
 
     Generate a molecular-dynamics-like trajectory of the protein in an object. Frames arrive as
     states of a new object OBJ_traj (the protein's heavy atoms) while they are made; the first
-    state is the input structure. Without trained weights the elastic-network baseline runs and
-    the log says so. Water, ligands and hydrogens are set aside (the log lists them).
+    state is the input structure. When OBJ_traj exists (an earlier run, or your own object) the
+    new run goes to OBJ_traj_2, OBJ_traj_3, ...: nothing is replaced. Without trained weights the
+    elastic-network baseline runs and the log says so. Water, ligands and hydrogens are set aside
+    (the log lists them). A run makes at most 100,000 frames (TRAJGEN_MAX_FRAMES raises it) and
+    must fit in free memory; both are checked before anything is made.
 
 USAGE
 
@@ -93,7 +98,7 @@ USAGE
 ARGUMENTS
 
     obj = str: molecular object holding the protein (the state on display is the start)
-    length = str: simulated time with a unit, e.g. 100ns, 2us, 500ps {default: 100ns}
+    length = str: simulated time with a unit, e.g. 100ns, 2us, 500ps {default: 10ns}
     interval = str: simulated time between frames with a unit {default: 100ps}
     temperature = float: kelvin {default: 300}
     seed = int: random seed; the same seed repeats the run {default: 0}
@@ -112,37 +117,22 @@ SEE ALSO
 
     trajgen_stop, trajgen_wait, trajgen_export, trajgen_info
     """
-    from trajgen.engine.live import LiveRun, plan_run
-    from trajgen.ui.runs import RunBusyError, ViewerRun
+    from trajgen.engine.live import LiveRun
+    from trajgen.ui.adapter import RunOptions
+    from trajgen.ui.runs import ViewerRun, plan_viewer_run
 
     from .objects import create_trajectory_object, protein_of
 
     obj, generator, device = _text(obj), _text(generator), _device(_text(device))
-    length_ps, interval_ps = _duration_ps(length, "length"), _duration_ps(interval, "interval")
-    temperature_K, seed = _number(temperature, "temperature"), _number(seed, "seed", int)
+    options = RunOptions(obj, _duration_ps(length, "length"), _duration_ps(interval, "interval"),
+                         _number(temperature, "temperature"), _number(seed, "seed", int), device, generator,
+                         _text(checkpoint))
     wait, quiet = _number(wait, "wait", int), _number(quiet, "quiet", int)
-    checkpoint = _text(checkpoint) or None
     registry = delivery.registry_of(_self)
     delivery.pump(_self)
-    busy = registry.get(obj)
-    if busy is not None and busy.pending:
-        raise RunBusyError(f"A trajgen run on {obj} is still going ({busy.live.status_line()}); "
-                           f"stop it with 'trajgen_stop {obj}' or wait for it with 'trajgen_wait {obj}'.")
-    target = obj + TARGET_SUFFIX
-    if target in _self.get_names("all") and target not in registry.targets():
-        raise CmdException(f"An object named {target} already exists and trajgen did not make it; "
-                           "rename or delete it first (trajgen writes its frames there).")
-    frames = round(length_ps / interval_ps) + 1
-    if frames > MAX_STATES:
-        raise CmdException(f"{frames} frames are more than PyMOL should hold ({MAX_STATES}); "
-                           "choose a longer interval, or write long runs to a file with 'trajgen generate'.")
     protein = protein_of(obj, _self)
-    request, backend, notes = plan_run(protein, length_ps=length_ps, interval_ps=interval_ps,
-                                       temperature_K=temperature_K, seed=seed, generator=generator,
-                                       checkpoint=checkpoint, device=device)
-    if request.generator == "enm" and device.startswith("cuda"):
-        notes.append("The elastic-network baseline runs on the CPU; the device applies to the learned model.")
-    run = ViewerRun(obj, target, protein, LiveRun(protein, request, backend), notes)
+    request, backend, notes = plan_viewer_run(registry, options, protein, stop_hint=f"trajgen_stop {obj}")
+    run = ViewerRun(obj, _free_target(obj, _self), protein, LiveRun(protein, request, backend), notes)
     create_trajectory_object(run.target, protein, _self)
     registry.add(run)
     _log_start(run, quiet)
@@ -154,14 +144,18 @@ SEE ALSO
     return run.target
 
 
+def _free_target(obj: str, _self) -> str:
+    """OBJ_traj, or the first of OBJ_traj_2, OBJ_traj_3, ... that names no object: earlier results stay."""
+    taken = set(_self.get_names("all"))
+    target, n = obj + TARGET_SUFFIX, 1
+    while target in taken:
+        n += 1
+        target = f"{obj}{TARGET_SUFFIX}_{n}"
+    return target
+
+
 def _log_start(run, quiet: int) -> None:
-    report = run.protein.report
-    lines = list(run.notes) + [f"set aside: {s}" for s in report.set_aside_lines()]
-    lines += [f"warning: {w}" for w in report.warnings]
-    if not quiet:
-        lines.append(f"{run.protein.n_residues} residues, {run.protein.n_atoms} heavy atoms -> {run.target}, "
-                     f"{run.live.total_frames} frames every {run.interval_ps:g} ps")
-    for line in lines:
+    for line in run.start_lines(details=not quiet):
         print(f" trajgen: {line}")
 
 

@@ -76,7 +76,7 @@ def test_frames_stream_in_order_while_running(session):
 
 def test_stop_keeps_the_frames_made_so_far(session):
     structure = open_example(session)
-    out = run(session, f"trajgen run #{structure.id_string} length 10us interval 100ps generator enm wait false")
+    out = run(session, f"trajgen run #{structure.id_string} length 5us interval 100ps generator enm wait false")
     run(session, "wait 3")
     run(session, f"trajgen stop #{out.id_string}")
     from chimerax.trajgen.runs import run_for
@@ -128,8 +128,8 @@ def test_bad_input_gives_user_errors(session, tmp_path):
 
 def test_second_run_on_a_running_structure_is_refused(session):
     structure = open_example(session)
-    out = run(session, f"trajgen run #{structure.id_string} length 10us interval 100ps generator enm wait false")
-    with pytest.raises(UserError, match="already running"):
+    out = run(session, f"trajgen run #{structure.id_string} length 5us interval 100ps generator enm wait false")
+    with pytest.raises(UserError, match="still going"):
         run(session, f"trajgen run #{structure.id_string} generator enm")
     run(session, "trajgen stop")
     from chimerax.trajgen.runs import run_for
@@ -139,7 +139,7 @@ def test_second_run_on_a_running_structure_is_refused(session):
 
 def test_closing_the_output_model_stops_the_run(session):
     structure = open_example(session)
-    out = run(session, f"trajgen run #{structure.id_string} length 10us interval 100ps generator enm wait false")
+    out = run(session, f"trajgen run #{structure.id_string} length 5us interval 100ps generator enm wait false")
     from chimerax.trajgen.runs import run_for
 
     live = run_for(session, out).live
@@ -234,3 +234,59 @@ def test_the_panel_tool_needs_a_window(session):
 
     with pytest.raises(UserError, match="needs the ChimeraX window"):
         show_tool(session)
+
+
+def test_runs_over_the_limits_are_refused_before_a_model_is_made(session, monkeypatch):
+    structure = open_example(session)
+    spec = f"#{structure.id_string}"
+    models = len(session.models.list())
+    with pytest.raises(UserError, match="1,000,000,001 frames .*more than the limit of 100,000"):
+        run(session, f"trajgen run {spec} length 1000us interval 1ps generator enm")
+    with pytest.raises(UserError, match="-50 K is outside that range"):
+        run(session, f"trajgen run {spec} temperature -50 generator enm")
+    with pytest.raises(UserError, match="must be positive"):
+        run(session, f"trajgen run {spec} length -5ns generator enm")
+    monkeypatch.setenv("TRAJGEN_MAX_FRAMES", "2000000000")
+    with pytest.raises(UserError, match="of memory in the viewer, but .* is free"):
+        run(session, f"trajgen run {spec} length 1000us interval 1ps generator enm")
+    assert len(session.models.list()) == models
+
+
+def test_a_second_run_opens_a_new_model_and_keeps_the_first(session):
+    structure = open_example(session)
+    first = run(session, f"trajgen run #{structure.id_string} length 300ps generator enm wait true")
+    second = run(session, f"trajgen run #{structure.id_string} length 500ps generator enm wait true")
+    assert first is not second and not first.deleted
+    assert first.num_coordsets == 4 and second.num_coordsets == 6
+
+
+def test_messages_use_chimerax_words(session, tmp_path):
+    import os as _os
+
+    from trajgen.engine.backends.select import shipped_checkpoint
+
+    structure = open_example(session)
+    with pytest.raises(UserError, match=r"do not exist or hold no atomic structure; the open structures are #"):
+        run(session, "trajgen run #99")
+    bad = tmp_path / "random.onnx"
+    bad.write_bytes(_os.urandom(4096))
+    with pytest.raises(UserError, match="is not an ONNX model"):
+        run(session, f"trajgen run #{structure.id_string} checkpoint {bad}")
+    if shipped_checkpoint() is None:
+        with pytest.raises(UserError) as refused:
+            run(session, f"trajgen run #{structure.id_string} generator model")
+        assert "checkpoint PATH" in str(refused.value) and "--" not in str(refused.value)
+
+
+def test_defaults_and_choices_are_the_shared_ones():
+    from chimerax.trajgen.cmd import DEFAULTS, trajgen_run
+
+    import inspect
+
+    from trajgen.engine import run_choices as rc
+
+    assert DEFAULTS == {"length": rc.DEFAULT_LENGTH, "interval": rc.DEFAULT_INTERVAL,
+                        "temperature": rc.DEFAULT_TEMPERATURE_K}
+    params = inspect.signature(trajgen_run).parameters
+    assert (params["generator"].default, params["device"].default, params["seed"].default) == (
+        rc.DEFAULT_GENERATOR, rc.DEFAULT_DEVICE, rc.DEFAULT_SEED)
