@@ -9,11 +9,12 @@ tg=.venv/bin/trajgen
 example=$(.venv/bin/python -c "from trajgen.engine.assets import example_structure; print(example_structure())")
 echo "== trajgen info $example"
 $tg info "$example"
-# No trained weights are shipped yet (see the README): the elastic-network Langevin baseline
-# stands in for the learned model, and says so. With weights, drop --generator.
+# The default generator is auto: the trained model when weights are installed; none are shipped
+# yet (see the README), so the elastic-network Langevin baseline stands in and the output says so
+# (a note first, and the last line names the generator). --overwrite: out/ is this job's own.
 echo "== trajgen generate: 10 ns, a frame every 100 ps, 300 K"
 $tg generate "$example" -o out/example.dcd --length 10ns --interval 100ps --temperature 300 --seed 0 \
-    --generator enm
+    --overwrite
 .venv/bin/python - <<'PY'
 import mdtraj
 t = mdtraj.load("out/example.dcd", top="out/example.pdb")
