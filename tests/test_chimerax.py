@@ -30,7 +30,8 @@ def installed_bundle():
         if os.environ.get("CI"):
             pytest.fail("ChimeraX is not installed at .cxvenv; .ci/setup.sh should have made it")
         pytest.skip("ChimeraX is not installed at .cxvenv (run .ci/setup.sh)")
-    env = dict(os.environ, USER=os.environ.get("USER", "trajgen"), TRAJGEN_CX_DEVEL_ARGS="user false")
+    env = dict(os.environ, USER=os.environ.get("USER", "trajgen"))
+    env.pop("TRAJGEN_CX_DEVEL_ARGS", None)  # the README's command as written: the script detects the venv
     build = subprocess.run(["bash", str(REPO / "plugin" / "install_chimerax.sh"),
                             f"{CX_PYTHON} -m chimerax.core", "install"],
                            capture_output=True, text=True, timeout=600, env=env)
