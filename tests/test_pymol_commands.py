@@ -8,7 +8,9 @@ import mdtraj
 import numpy as np
 import pytest
 
-pymol2 = pytest.importorskip("pymol2", reason="pymol-open-source is not installed (pip install trajgen[pymol])")
+from conftest import require  # noqa: E402
+
+pymol2 = require("pymol2", "pymol-open-source is not installed (pip install trajgen[pymol])")
 
 from pymol import CmdException  # noqa: E402
 

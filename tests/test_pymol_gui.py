@@ -20,7 +20,7 @@ from pathlib import Path
 import mdtraj
 import pytest
 
-from conftest import REPO
+from conftest import REPO, missing
 
 SESSION = REPO / "tests" / "pymol_gui_session.py"
 
@@ -43,10 +43,10 @@ def png_size_and_variety(path: Path) -> tuple[int, int, int]:
 def display():
     """A private Xvfb display (":N"), stopped afterwards."""
     if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (apt-get install xvfb; .ci/setup.sh does)")
+        missing("Xvfb is not installed (apt-get install xvfb; .ci/setup.sh does)")
     for needed in ("PyQt5", "pymol"):
         if importlib.util.find_spec(needed) is None:
-            pytest.skip(f"{needed} is not installed (pip install trajgen[pymol]; .ci/setup.sh does)")
+            missing(f"{needed} is not installed (pip install trajgen[pymol]; .ci/setup.sh does)")
     read_fd, write_fd = os.pipe()
     server = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1400x1000x24", "-nolisten",
                                "tcp"], pass_fds=[write_fd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

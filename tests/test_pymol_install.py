@@ -13,7 +13,9 @@ import zipfile
 
 import pytest
 
-pytest.importorskip("pymol", reason="pymol-open-source is not installed (pip install trajgen[pymol])")
+from conftest import require  # noqa: E402
+
+require("pymol", "pymol-open-source is not installed (pip install trajgen[pymol])")
 
 from trajgen.engine import __version__  # noqa: E402
 from trajgen.plugin.pymol.make_zip import LOADER_SOURCE, build_zip  # noqa: E402

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, missing
 
 CASES = REPO / "tests" / "ui_panel_cases.py"
 
@@ -22,7 +22,7 @@ CASES = REPO / "tests" / "ui_panel_cases.py"
 def test_panel_cases_pass_under(binding, tmp_path):
     for needed in (binding, "pytestqt", "pymol2"):
         if importlib.util.find_spec(needed) is None:
-            pytest.skip(f"{needed} is not installed (.ci/setup.sh installs it)")
+            missing(f"{needed} is not installed (.ci/setup.sh installs it)")
     env = dict(os.environ, TRAJGEN_QT_API=binding.lower(), PYTEST_QT_API=binding.lower(),
                QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(tmp_path))
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(CASES)],
