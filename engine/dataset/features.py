@@ -11,7 +11,7 @@ One cache file per trajectory (named after ``TrajectoryRef.key``) holds:
     segment_start (L,) bool      chain starts and chain breaks (C-N > 2 A in the first frame)
     chain_end (L,) bool
     residue_index (L,) int64     residue numbers of the topology
-    dt_ps () float64             time between frames, ps
+    dt_ps () float64             time between frames, ps; NaN when the source does not state it
     temperature_K () float64
     name, source, replica, sequence () str
     n_frames () int64            frames in this file

@@ -3,8 +3,12 @@
 A window is ``n_frames`` frames of one trajectory taken every ``k`` saved frames, so its time
 step is ``dt_ps = k * frame spacing``. ``dt_ps`` is drawn log-uniformly between
 ``min_stride_ps`` and ``max_stride_ps``, clipped to what each trajectory allows (its frame
-spacing and its length). Proteins longer than ``crop_residues`` are cropped to a random
-contiguous stretch; shorter ones are padded, with ``residue_mask`` False on the padding.
+spacing and its length). A trajectory whose frame spacing is unknown (``dt_ps`` NaN in the
+cache, e.g. public MD whose source does not state it) never gives a window: every window carries
+a time step, so it is left out with the reason in ``WindowSampler.skipped`` (and the log); such
+files stay usable for structure-only statistics read straight from the cache. Proteins longer
+than ``crop_residues`` are cropped to a random contiguous stretch; shorter ones are padded, with
+``residue_mask`` False on the padding.
 
 Batch (dict of numpy arrays), B windows, T frames, L = ``crop_residues``:
 
@@ -25,6 +29,7 @@ Batch (dict of numpy arrays), B windows, T frames, L = ``crop_residues``:
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +39,8 @@ import numpy as np
 from trajgen.engine.dataset.features import open_features
 from trajgen.engine.errors import TrajgenError
 from trajgen.engine.structure.residue_constants import UNK_INDEX
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,8 +61,11 @@ class WindowConfig:
 
 
 def stride_range(n_frames_traj: int, dt_frame_ps: float, config: WindowConfig) -> tuple[int, int] | None:
-    """Allowed strides (k_min, k_max) in saved frames for one trajectory, or None if it cannot give a window."""
-    if n_frames_traj < config.n_frames:
+    """Allowed strides (k_min, k_max) in saved frames for one trajectory, or None if it cannot give a window.
+
+    An unknown spacing (NaN, or not positive) gives None: no stride of it has a known time step.
+    """
+    if not (math.isfinite(dt_frame_ps) and dt_frame_ps > 0) or n_frames_traj < config.n_frames:
         return None
     k_len = (n_frames_traj - 1) // max(config.n_frames - 1, 1) if config.n_frames > 1 else n_frames_traj
     k_max = min(k_len, math.floor(config.max_stride_ps / dt_frame_ps + 1e-9))
@@ -85,14 +95,21 @@ class WindowSampler:
         self._opened: dict[int, dict] = {}
         self.strides: list[tuple[int, int] | None] = []
         self.dt_frame_ps: list[float] = []
+        self.skipped: dict[Path, str] = {}       # files that give no window, with the reason
         for index in range(len(self.paths)):
             feats = self._features(index)
             self.dt_frame_ps.append(float(feats["dt_ps"]))
             self.strides.append(stride_range(int(feats["trans"].shape[0]), self.dt_frame_ps[-1], config))
+            if not math.isfinite(self.dt_frame_ps[-1]):
+                self.skipped[self.paths[index]] = ("frame spacing unknown (dt_ps NaN): no time-dependent window "
+                                                   "can be drawn from it")
+                log.info("windows: %s left out: %s", self.paths[index].name, self.skipped[self.paths[index]])
         self.usable = [i for i, s in enumerate(self.strides) if s is not None]
         if not self.usable:
+            unknown = (f"; {len(self.skipped)} of them have an unknown frame spacing and give no window at all"
+                       if self.skipped else "")
             raise TrajgenError(f"None of the {len(self.paths)} trajectories is long enough for "
-                               f"{config.n_frames}-frame windows within {config.max_stride_ps} ps strides.")
+                               f"{config.n_frames}-frame windows within {config.max_stride_ps} ps strides{unknown}.")
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_opened": {}}
