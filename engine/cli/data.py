@@ -178,6 +178,8 @@ def _add_featurize(data_sub) -> None:
     p.add_argument("--manifest", type=Path, nargs="*", default=[], help="trajgen simulation folders")
     p.add_argument("--atlas", type=Path, nargs="*", default=[], help="folders of {name}.pdb + _prod_R*_fit.xtc")
     p.add_argument("--mdcath", type=Path, nargs="*", default=[], help="mdCATH .h5 files")
+    p.add_argument("--public-md", type=Path, nargs="*", default=[],
+                   help="shared/data/public_md folders: all-atom systems, screened against the heldout.fasta beside them")
     p.add_argument("--out", type=Path, required=True, help="cache folder")
     p.add_argument("--max-frames", type=int, default=None, help="keep at most this many frames per replica")
     p.set_defaults(func=featurize_command)
@@ -193,8 +195,15 @@ def featurize_command(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     refs = [r for d in args.manifest for r in manifest_refs(d)] + [r for d in args.atlas for r in atlas_refs(d)]
     refs += [r for f in args.mdcath for r in mdcath_refs(f)]
+    if args.public_md:
+        from trajgen.engine.dataset.public_md import public_md_refs, public_md_skipped
+
+        for folder in args.public_md:
+            refs += public_md_refs(folder)
+            for name, reason in public_md_skipped(folder):
+                print(f"public_md {name} skipped: {reason}")
     if not refs:
-        print("No trajectories found: name --manifest, --atlas or --mdcath sources.")
+        print("No trajectories found: name --manifest, --atlas, --mdcath or --public-md sources.")
         return 2
     paths = build_cache(refs, args.out, FeatureConfig(max_frames=args.max_frames))
     print(f"{len(paths)} trajectories cached in {args.out}")

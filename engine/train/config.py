@@ -29,7 +29,8 @@ from trajgen.engine.flow.loss import LossConfig
 from trajgen.engine.flow.process import FlowConfig
 from trajgen.engine.model.config import PRESETS, ModelConfig
 
-PATH_FIELDS = {"cache_dir", "manifests", "atlas", "mdcath", "synthetic", "split_file", "heldout_fasta", "out_dir"}
+PATH_FIELDS = {"cache_dir", "manifests", "atlas", "mdcath", "public_md", "synthetic", "split_file", "heldout_fasta",
+               "out_dir"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class DataConfig:
     atlas: tuple[str, ...] = ()               # ATLAS folders to featurize first
     mdcath: tuple[str, ...] = ()              # mdCATH .h5 files, or folders of them, to featurize first
     mdcath_temperatures_K: tuple[float, ...] = ()   # mdCATH temperatures to use (empty: all)
+    public_md: tuple[str, ...] = ()           # shared/data/public_md folders (all-atom systems) to featurize first
     max_frames: int | None = None             # frames kept per replica when featurizing
     split_file: str | None = None
     val_proteins: tuple[str, ...] = ()

@@ -39,7 +39,7 @@ def cache_files(data: DataConfig, ctx: DistContext) -> list[Path]:
     paths = sorted(p for p in Path(data.cache_dir).glob("*.npz") if not p.name.startswith("."))
     if not paths:
         raise TrainingError(f"No featurized trajectories (.npz) in {data.cache_dir}; run 'trajgen data featurize' "
-                            "or name [data] manifests / atlas / mdcath sources.")
+                            "or name [data] manifests / atlas / mdcath / public_md sources.")
     return paths
 
 
@@ -55,6 +55,13 @@ def _source_refs(data: DataConfig) -> list:
         files = [f for p in map(Path, data.mdcath) for f in (sorted(p.glob("*.h5")) if p.is_dir() else [p])]
         temperatures = data.mdcath_temperatures_K or None
         refs += [r for path in files for r in mdcath_refs(path, temperatures_K=temperatures)]
+    if data.public_md:
+        from trajgen.engine.dataset.public_md import public_md_refs
+
+        # screened against [data] heldout_fasta, else the heldout.fasta beside the folder (refused if absent)
+        heldout = data.heldout_fasta or "auto"
+        refs += [r for folder in data.public_md
+                 for r in public_md_refs(Path(folder), heldout_fasta=heldout, threshold=data.identity_threshold)]
     return refs
 
 

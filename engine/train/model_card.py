@@ -72,6 +72,17 @@ def md_facts(manifests: list[Path], proteins: set[str]) -> dict:
     }
 
 
+def public_md_facts(proteins: set[str]) -> list[dict]:
+    """Rows of ``dataset.public_md.SYSTEMS`` the run trained or validated on (matched by protein name, as the
+    loader names them), with the license and source line the card must cite."""
+    from trajgen.engine.dataset.public_md import SYSTEMS
+
+    used = [s for s in SYSTEMS if s.name in proteins]
+    return [{"name": s.name, "protein": s.protein, "license": s.license, "source": s.source,
+             "spacing_ps": s.spacing_ps, "temperature_K": s.temperature_K, "temperature_assumed": s.temperature_assumed}
+            for s in used]
+
+
 def card_facts(run_dir: Path, manifests: list[Path], metrics: Path | None = None) -> dict:
     """Everything the card states, read from the run folder, the manifests and the evaluation."""
     from trajgen.engine.checkpoint import read_info
@@ -95,6 +106,7 @@ def card_facts(run_dir: Path, manifests: list[Path], metrics: Path | None = None
         "n_parameters": _parameter_count(best),
         "config": config, "run_info": info,
         "data": md_facts(manifests, set(info["train_proteins"]) | set(info["val_proteins"])),
+        "public_md": public_md_facts(set(info["train_proteins"]) | set(info["val_proteins"])),
         "steps": int(train_rows[-1]["step"]) if train_rows else 0,
         "final_train_loss": sum(r["loss"] for r in tail) / len(tail) if tail else None,
         "best_val_loss": best_val["val_loss"] if best_val else None,
@@ -140,6 +152,7 @@ def render(facts: dict) -> str:
         f"{d['runs']} OpenMM runs, {d['total_ns']:.4g} ns simulated in all, at "
         f"{', '.join(f'{t:g}' for t in d['temperatures_K'])} K.",
         *[f"- Set-up: {s}." for s in d["setups"]],
+        *_public_md_lines(facts.get("public_md") or []),
         *([f"- {n_run - d['proteins']} of the run's {n_run} proteins are not in the manifests given (other "
            "caches, e.g. ATLAS or mdCATH); the MD numbers above cover the manifests only."]
           if d["proteins"] < n_run else []),
@@ -174,6 +187,22 @@ def render(facts: dict) -> str:
         "mix model error with force-field differences.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _public_md_lines(rows: list[dict]) -> list[str]:
+    """One line per public MD system the run used: what it is, its spacing and temperature, license, source."""
+    lines = []
+    for r in rows:
+        spacing = f"frames {r['spacing_ps']:g} ps apart" if r["spacing_ps"] is not None else "frame spacing unknown"
+        temperature = f"{r['temperature_K']:g} K" + (" (assumed: the source does not state it)"
+                                                      if r["temperature_assumed"] else "")
+        lines.append(f"- Public MD `{r['name']}` ({r['protein']}; {spacing}; {temperature}): "
+                     f"{r['source']}, license {r['license']}.")
+    if rows:
+        lines.append("- The public MD comes from other projects' example and test data (shared/data/public_md): "
+                     "force fields, solvents (membranes, explicit water) and temperatures differ from trajgen's "
+                     "own runs and are mostly unstated; ligands, DNA and caps were stripped.")
+    return lines
 
 
 def _eval_lines(metrics: dict | None) -> list[str]:
