@@ -18,22 +18,10 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..structure import load_protein
+    from ..structure.report import describe
 
     chains = args.chains.split(",") if args.chains else None
     protein = load_protein(args.structure, model=args.model, chains=chains)
     for line in describe(protein):
         print(line)
     return 0
-
-
-def describe(protein) -> list[str]:
-    """Human-readable lines about a Protein: per-chain residues and sequence, then the report."""
-    lines = [f"{protein.n_residues} residues, {protein.n_atoms} heavy atoms in "
-             f"{len(protein.report.chains)} protein chain(s)"]
-    for chain, n in protein.report.chains:
-        rows = protein.chain_ids == chain
-        first, last = protein.residue_numbers[rows][[0, -1]]
-        seq = "".join("ARNDCQEGHILKMFPSTWYVX"[a] for a in protein.aatype[rows])
-        lines.append(f"  chain {chain or '(blank)'}: {n} residues ({first}-{last}) {seq}")
-    lines += protein.report.lines()[1:]
-    return lines

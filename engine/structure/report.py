@@ -1,4 +1,5 @@
-"""StructureReport: what trajgen did with everything in an input structure, said plainly."""
+"""StructureReport: what trajgen did with everything in an input structure, said plainly; describe(protein)
+turns a Protein and its report into the lines `trajgen info` and the viewers print."""
 
 from __future__ import annotations
 
@@ -75,3 +76,17 @@ class StructureReport:
         """One sentence of what a file held besides protein, for 'no protein' errors."""
         parts = [f"{len(v)} {k[0]} ({k[1]})" for k, v in sorted(self.set_aside.items())]
         return ", ".join(parts) if parts else "nothing recognisable"
+
+
+def describe(protein) -> list[str]:
+    """Lines about a `Protein` for people (``trajgen info``, the viewers' info commands): residues and
+    heavy atoms, per chain its residue range and sequence, then the structure report."""
+    lines = [f"{protein.n_residues} residues, {protein.n_atoms} heavy atoms in "
+             f"{len(protein.report.chains)} protein chain(s)"]
+    for chain, n in protein.report.chains:
+        rows = protein.chain_ids == chain
+        first, last = protein.residue_numbers[rows][[0, -1]]
+        seq = "".join("ARNDCQEGHILKMFPSTWYVX"[a] for a in protein.aatype[rows])
+        lines.append(f"  chain {chain or '(blank)'}: {n} residues ({first}-{last}) {seq}")
+    lines += protein.report.lines()[1:]
+    return lines

@@ -94,7 +94,7 @@ def trajgen_export(session, structure, file_name):
 
 def trajgen_info(session, structures=None):
     """Log what trajgen would simulate in each structure and what it would set aside."""
-    from trajgen.engine.cli.info import describe
+    from trajgen.engine.structure.report import describe
 
     from .adapter import protein_of
 

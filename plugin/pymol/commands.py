@@ -296,7 +296,7 @@ ARGUMENTS
 
     obj = str: molecular object {default: every object with a trajgen run}
     """
-    from trajgen.engine.cli.info import describe
+    from trajgen.engine.structure.report import describe
 
     from .objects import protein_of
 
