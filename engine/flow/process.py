@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trajgen.engine.flow.so3 import exp_map, geodesic, log_map, wrap_angle
+from trajgen.engine.flow.so3 import exp_map, geodesic, wrap_angle
 
 
 @dataclass(frozen=True)
@@ -51,12 +51,6 @@ class Frames:
         """Concatenate batches."""
         return Frames(np.concatenate([f.rot for f in items]), np.concatenate([f.trans for f in items]),
                       np.concatenate([f.torsions for f in items]))
-
-
-def draw_noise(rng: np.random.Generator, batch: int, n_res: int) -> dict[str, np.ndarray]:
-    """Standard normal draws for one frame: rot (B, L, 3), trans (B, L, 3), torsions (B, L, 7)."""
-    return {"rot": rng.standard_normal((batch, n_res, 3)), "trans": rng.standard_normal((batch, n_res, 3)),
-            "torsions": rng.standard_normal((batch, n_res, 7))}
 
 
 def perturb(frames: Frames, noise: dict[str, np.ndarray], cfg: FlowConfig, level: float = 1.0) -> Frames:
@@ -96,8 +90,3 @@ def euler_step(x: Frames, predicted_clean: Frames, s: float, s_next: float) -> F
     """One Euler step of the flow from time s to s_next towards the predicted clean frame."""
     return interpolate(x, predicted_clean, (s_next - s) / max(1.0 - s, 1e-6))
 
-
-def relative_motion(a: Frames, b: Frames) -> dict[str, np.ndarray]:
-    """Motion from a to b in a's local frames: rotation vector (B, L, 3), translation (B, L, 3) A."""
-    rot_t = np.swapaxes(a.rot, -1, -2)
-    return {"rot": log_map(rot_t @ b.rot), "trans": np.einsum("blij,blj->bli", rot_t, b.trans - a.trans)}

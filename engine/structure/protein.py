@@ -68,10 +68,6 @@ class Protein:
                    for i, (a, s) in enumerate(zip(self.aatype, self.segment_start))]
         return "".join(letters)
 
-    def residue_label(self, i: int) -> str:
-        """``"A:45 LYS"`` for residue index i."""
-        return f"{self.chain_ids[i]}:{self.residue_numbers[i]}{self.insertion_codes[i]} {self.resnames[i]}"
-
     def output_resname(self, i: int) -> str:
         """Residue name written to output files: the standard parent, or the file's name for UNK."""
         return str(self.resnames[i]) if self.aatype[i] == rc.UNK_INDEX else rc.RESTYPES_3[self.aatype[i]]
