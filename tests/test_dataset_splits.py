@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from trajgen.engine.dataset.candidates import SOURCES, chain_sequences, screen_file
@@ -113,3 +114,51 @@ def test_list_names_passing_files_within_the_size_limit(tmp_path):
     listing = tmp_path / "train.txt"
     main([*map(str, files), "--heldout", str(heldout_twin), "--list", str(listing), "--max-residues", "100"])
     assert listing.read_text().splitlines() == [str(PFAM / "1BXY_A.pdb")]
+
+
+def test_public_md_systems_that_may_train_are_under_forty_percent_and_the_rest_are_refused(heldout):
+    """public_md: screened by default; a system is listed for training only when splits.closest < 40%."""
+    from trajgen.engine.dataset.public_md import SYSTEMS, public_md_refs, public_md_skipped, system_sequence
+    from trajgen.engine.dataset.slots import SlotMap
+    from trajgen.engine.dataset.splits import closest
+
+    public = DATA / "public_md"
+    refs = public_md_refs(public)
+    listed = {r.name for r in refs}
+    skipped = dict(public_md_skipped(public))
+    assert listed == {"rhodopsin_1u19", "b2ar_gs", "gpcr_prolif", "saxs_dimer"}
+    for system in SYSTEMS:
+        if system.atoms == "CA":
+            assert system.name in skipped and system.name not in listed
+            continue
+        ref_name, ident = closest(system_sequence(public, system), heldout)
+        if ident < 0.40:
+            assert system.name in listed, (system.name, ref_name, ident)
+        else:
+            assert system.name not in listed and ref_name in skipped[system.name], (system.name, ref_name, ident)
+    for ref in refs:                        # what the loader actually hands to training, chain by chain
+        traj = ref.load()
+        slots = SlotMap.from_topology(traj.topology)
+        starts = np.flatnonzero(slots.segment_start(slots.to_slots(traj.xyz[0]))).tolist()
+        chains = "/".join(slots.sequence[a:b] for a, b in zip(starts, starts[1:] + [len(slots.sequence)]))
+        ref_name, ident = closest(chains, heldout)
+        assert ident < 0.40, (ref.key, ref_name, ident)
+
+
+def test_no_protein_of_our_own_md_reaches_forty_percent_to_heldout(heldout):
+    """data/md: every manifest row's sequence (checked against its own topology file) is < 40% identical."""
+    import mdtraj
+
+    from conftest import REPO
+    from trajgen.engine.dataset.slots import SlotMap
+    from trajgen.engine.dataset.splits import closest
+    from trajgen.engine.md.manifest import read_manifest
+
+    folder = REPO / "data" / "md"
+    rows = read_manifest(folder)
+    assert rows
+    for row in rows:
+        topology = mdtraj.load_topology(str(folder / row["topology"]))
+        assert SlotMap.from_topology(topology).sequence == row["sequence"], row["run_id"]
+        ref_name, ident = closest(row["sequence"], heldout)
+        assert ident < 0.40, (row["run_id"], ref_name, ident)
