@@ -10,7 +10,7 @@ from trajgen.engine.geometry import ideal
 from trajgen.engine.geometry.bonds import IDEAL_BOND_ANGLES, IDEAL_BOND_LENGTHS, bond_angle_deviations, bond_length_deviations
 from trajgen.engine.geometry.rigid_groups import GROUP_DEFAULT_ROT, GROUP_EXISTS, ATOM_EXISTS, ideal_residue
 from trajgen.engine.structure import load_protein
-from trajgen.engine.structure.residue_constants import ATOM_NAMES, CHI_ATOMS, RESTYPES_3
+from trajgen.engine.residue_constants import ATOM_NAMES, CHI_ATOMS, RESTYPES_3
 
 
 def test_branch_dihedral_of_a_perfect_tetrahedron_is_120_degrees():

@@ -10,7 +10,7 @@ from trajgen.engine.geometry import canonicalize_symmetric_atoms, dihedral, tors
 from trajgen.engine.geometry import ideal
 from trajgen.engine.geometry.rigid_groups import backbone_local, place_atom
 from trajgen.engine.structure import load_protein
-from trajgen.engine.structure.residue_constants import RESTYPE_INDEX, SYMMETRIC_ATOM_PAIRS, slot_of
+from trajgen.engine.residue_constants import RESTYPE_INDEX, SYMMETRIC_ATOM_PAIRS, slot_of
 
 OMEGA, PHI, PSI, CHI1, CHI2 = 0, 1, 2, 3, 4
 

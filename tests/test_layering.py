@@ -23,3 +23,15 @@ def test_viewers_and_panel_do_not_import_the_command_line():
 
 def test_the_engine_imports_no_viewer_or_panel_code():
     assert offenders(("engine",), r"^\s*(from|import) trajgen\.(ui|plugin)\b") == []
+
+
+def test_geometry_does_not_need_the_structure_package():
+    """structure/ builds on geometry/ (completing atoms), never the other way round: both take the
+    residue layout from ``engine/residue_constants.py``, so there is no import loop to hide."""
+    import subprocess
+    import sys
+
+    code = ("import sys, trajgen.engine.geometry\n"
+            "assert not any(m.startswith('trajgen.engine.structure') for m in sys.modules), sorted(sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]

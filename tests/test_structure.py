@@ -12,7 +12,7 @@ from pdbtext import atom_lines, hetatm, set_field, to_mmcif
 from trajgen.engine.errors import StructureError
 from trajgen.engine.geometry import bond_length_deviations
 from trajgen.engine.structure import load_protein, read_atoms
-from trajgen.engine.structure import residue_constants as rc
+from trajgen.engine import residue_constants as rc
 
 ONE = PFAM40 / "1GUU_A.pdb"   # 50 residues, complete
 TWO = PFAM40 / "1BXY_A.pdb"   # 60 residues

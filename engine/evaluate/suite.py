@@ -20,7 +20,7 @@ import numpy as np
 from trajgen.engine.baselines.enm import (ELEMENT_MASS_AMU, ElasticNetworkLangevin, EnmConfig, chain_pairs,
                                           segments_from_calpha)
 from trajgen.engine.errors import StructureError, TrajgenError
-from trajgen.engine.structure.residue_constants import ATOM_NAMES
+from trajgen.engine.residue_constants import ATOM_NAMES
 from trajgen.engine.evaluate.compare import EvalConfig, PairResult, evaluate_pair
 from trajgen.engine.evaluate.ensemble import NM_TO_ANGSTROM, load_trajectory, prepare_pair
 from trajgen.engine.evaluate.report import write_report

@@ -1,6 +1,6 @@
 """Protein geometry: backbone frames and torsions <-> all heavy atoms (numpy; torch twin in ``torch_ops``).
 
-Coordinates are Angstrom in the residue slot layout of ``trajgen.engine.structure.residue_constants``
+Coordinates are Angstrom in the residue slot layout of ``trajgen.engine.residue_constants``
 (positions (..., L, 15, 3)); angles are radians; leading dimensions (frames) are batched.
 
 - ``backbone_frames(positions) -> (rot (..., L, 3, 3), trans (..., L, 3))``

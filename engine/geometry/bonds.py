@@ -16,7 +16,7 @@ import numpy as np
 
 from trajgen.engine.geometry import ideal
 from trajgen.engine.geometry.rigid_groups import ideal_residue
-from trajgen.engine.structure.residue_constants import ATOM_NAMES, RESTYPES_3, slot_of
+from trajgen.engine.residue_constants import ATOM_NAMES, RESTYPES_3, slot_of
 
 
 def _bonds_of(resname: str) -> tuple[tuple[str, str, float], ...]:

@@ -11,7 +11,7 @@ from trajgen.engine.geometry.rebuild import atoms_from_frames_torsions
 from trajgen.engine.geometry.rigid import backbone_frames
 from trajgen.engine.geometry.symmetry import swap_symmetric_atoms
 from trajgen.engine.geometry.torsions import torsions_from_atoms
-from trajgen.engine.structure.residue_constants import OXT_SLOT
+from trajgen.engine.residue_constants import OXT_SLOT
 
 BACKBONE_SLOTS = (0, 1, 2, 3)  # N, CA, C, O
 

@@ -24,7 +24,7 @@ place of N(i+1): ``dihedral(N, CA, C, OXT) = psi``.
 
 import math
 
-from trajgen.engine.structure.residue_constants import RESTYPES_3
+from trajgen.engine.residue_constants import RESTYPES_3
 
 # Rigid groups of a residue. The torsion that rotates group g is TORSION_OF_GROUP[g] in the
 # 7-vector [omega, phi, psi, chi1, chi2, chi3, chi4]; the backbone group has none (-1).

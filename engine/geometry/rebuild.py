@@ -13,7 +13,7 @@ from trajgen.engine.errors import GeometryError
 from trajgen.engine.geometry import ideal
 from trajgen.engine.geometry.rigid import compose, normalize
 from trajgen.engine.geometry.rigid_groups import ATOM_EXISTS, ATOM_LOCAL_BY_GROUP, GROUP_DEFAULT_ROT, GROUP_DEFAULT_TRANS
-from trajgen.engine.structure.residue_constants import OXT_SLOT, RESTYPES_3, slot_of
+from trajgen.engine.residue_constants import OXT_SLOT, RESTYPES_3, slot_of
 
 
 def atom_mask(aatype: np.ndarray, chain_end: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ import numpy as np
 
 from trajgen.engine.geometry import ideal
 from trajgen.engine.geometry.rigid import gram_schmidt, invert, compose, apply
-from trajgen.engine.structure.residue_constants import ATOM_NAMES, CHI_ATOMS, MAX_SLOTS, OXT_SLOT, RESTYPES_3
+from trajgen.engine.residue_constants import ATOM_NAMES, CHI_ATOMS, MAX_SLOTS, OXT_SLOT, RESTYPES_3
 
 NUM_TYPES = len(RESTYPES_3)
 

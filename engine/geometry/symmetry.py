@@ -9,7 +9,7 @@ ARG's NH1/NH2 are equivalent too; the canonical (IUPAC) naming has NH1 cis to CD
 
 import numpy as np
 
-from trajgen.engine.structure.residue_constants import (
+from trajgen.engine.residue_constants import (
     ATOM_NAMES,
     CHI_ATOMS,
     MAX_SLOTS,

@@ -15,7 +15,7 @@ import numpy as np
 from trajgen.engine.errors import GeometryError
 from trajgen.engine.geometry.rigid import check_positions
 from trajgen.engine.geometry.symmetry import canonicalize_symmetric_atoms, dihedral
-from trajgen.engine.structure.residue_constants import CHI_ATOMS, RESTYPES_3, slot_of
+from trajgen.engine.residue_constants import CHI_ATOMS, RESTYPES_3, slot_of
 
 NUM_TORSIONS = 7
 OMEGA, PHI, PSI = 0, 1, 2

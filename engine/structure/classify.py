@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import residue_constants as rc
+from trajgen.engine import residue_constants as rc
 from .atoms import AtomTable
 
 NUCLEIC_NAMES = frozenset({"A", "C", "G", "U", "I", "N", "DA", "DC", "DG", "DT", "DI", "DU", "DN"})

@@ -11,6 +11,9 @@ from dataclasses import replace
 
 import numpy as np
 
+from trajgen.engine.geometry import (atom_mask, atoms_from_frames_torsions, backbone_frames,
+                                     canonicalize_symmetric_atoms, dihedral, torsions_from_atoms)
+
 # Used where a torsion's atoms are missing: psi of a beta strand, chi1 gauche(-), chi2..4 trans.
 DEFAULT_TORSIONS = np.deg2rad([180.0, -120.0, 130.0, -60.0, 180.0, 180.0, 180.0]).astype(np.float32)
 PSI = 2
@@ -26,9 +29,6 @@ def complete_missing_atoms(protein):
         A new Protein; ``mask`` is the full mask of each residue type. Nothing changes when
         nothing is missing except the canonical naming of symmetric atoms (OD1/OD2, ...).
     """
-    from ..geometry import atom_mask, atoms_from_frames_torsions, backbone_frames, canonicalize_symmetric_atoms
-    from ..geometry import torsions_from_atoms
-
     full = atom_mask(protein.aatype, protein.chain_end)
     positions = canonicalize_symmetric_atoms(protein.aatype, protein.positions, protein.mask)
     missing = full & ~protein.mask
@@ -46,8 +46,6 @@ def complete_missing_atoms(protein):
 def _psi_from_next_n(protein, positions: np.ndarray) -> np.ndarray:
     """Conventional psi = dihedral(N, CA, C, N(i+1)) where the next residue follows without a break;
     the default psi elsewhere. (L,) radians."""
-    from ..geometry import dihedral
-
     psi = np.full(protein.n_residues, DEFAULT_TORSIONS[PSI], dtype=np.float32)
     linked = ~protein.segment_start[1:]  # residue i is followed by i+1 in the same segment
     if linked.any():

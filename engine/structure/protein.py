@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import StructureError
-from . import residue_constants as rc
+from trajgen.engine import residue_constants as rc
 from .atoms import AtomTable
 from .classify import (PEPTIDE_BOND_MAX, RawResidue, kind_of, peptide_linked, residue_atom_names,
                        split_residues)
