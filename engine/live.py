@@ -37,8 +37,8 @@ def plan_run(protein, *, length_ps: float, interval_ps: float, temperature_K: fl
     ``generator="auto"`` uses the trained model when weights are installed (or ``checkpoint`` is
     given) and otherwise the elastic-network baseline, saying so in the notes; "model" without
     weights raises a GenerationError that says what to do. Nothing is generated from random weights.
-    The ENM's temperature range is checked before anything loads; the model's once its checkpoint
-    is read (``trajgen.engine.run_limits``).
+    The temperature range (the ENM's, or the model's trained one from its checkpoint's metadata) is
+    checked before any weights load (``trajgen.engine.run_limits``).
     """
     from .backends.select import load_backend, shipped_checkpoint
 
@@ -50,6 +50,11 @@ def plan_run(protein, *, length_ps: float, interval_ps: float, temperature_K: fl
         if generator == "enm":
             notes.append("No trained model is installed: using the elastic-network Langevin baseline "
                          "(physics, not the learned model). Pass a checkpoint to use a trained model.")
+    if generator == "model":  # the trained ranges, from the checkpoint's metadata, before anything loads
+        from .backends.select import resolve_checkpoint
+        from .checkpoint import read_info
+
+        check_temperature(temperature_K, "model", read_info(resolve_checkpoint(checkpoint)).model)
     if generator == "enm":
         check_temperature(temperature_K, "enm")
         if device.startswith("cuda"):
