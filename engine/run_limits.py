@@ -74,12 +74,14 @@ class Sink:
     overwrite: replace existing output files (otherwise refused).
     inputs: files the run reads (the input structure); never written over, overwrite or not.
     held_in_memory: a viewer keeps every frame (ChimeraX coordinate sets, PyMOL states).
+    overwrite_hint: how the front door allows replacing files, in its own words.
     """
 
     path: str | None = None
     overwrite: bool = False
     inputs: tuple[str, ...] = ()
     held_in_memory: bool = False
+    overwrite_hint: str = "pass --overwrite"
 
 
 @dataclass(frozen=True)
@@ -251,7 +253,7 @@ def check_output(sink: Sink, frames: int, n_atoms: int) -> int:
     existing = [p for p in paths if os.path.exists(p)]
     if existing and not sink.overwrite:
         raise GenerationError(f"{' and '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
-                              "choose another output name, or pass --overwrite to replace "
+                              f"choose another output name, or {sink.overwrite_hint} to replace "
                               f"{'it' if len(existing) == 1 else 'them'}.")
     folder = Path(os.path.abspath(sink.path)).parent
     if not folder.is_dir():

@@ -250,6 +250,17 @@ def test_an_object_without_protein_is_refused(pm):
         trajgen_run("ion", length="1ns", interval="100ps", _self=pm)
 
 
+def test_export_replaces_existing_files_only_with_overwrite(pm, tmp_path):
+    trajgen_run("prot", length="500ps", interval="100ps", wait=1, _self=pm)
+    path, topology = tmp_path / "run.dcd", tmp_path / "run.pdb"
+    topology.write_text("REMARK the user's own structure\n")
+    with pytest.raises(CmdException, match="run.pdb already exists; .* add overwrite=1 to replace it"):
+        trajgen_export("prot", str(path), _self=pm)
+    assert topology.read_text() == "REMARK the user's own structure\n" and not path.exists()
+    assert trajgen_export("prot", str(path), overwrite=1, _self=pm) == 6
+    assert mdtraj.load(str(path), top=str(topology)).n_frames == 6
+
+
 def test_export_without_a_run_says_how_to_start_one(pm, tmp_path):
     with pytest.raises(CmdException, match="trajgen_run prot"):
         trajgen_export("prot", str(tmp_path / "x.dcd"), _self=pm)

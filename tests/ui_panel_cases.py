@@ -199,3 +199,16 @@ def test_the_status_names_the_generator_that_ran(qtbot, panel):
     assert panel.start()
     qtbot.waitUntil(lambda: panel.status.text().startswith("Finished"), timeout=WAIT_MS)
     assert "by the elastic-network baseline (enm)" in panel.status.text()
+
+
+def test_export_keeps_an_existing_file_unless_the_dialog_allowed_replacing_it(qtbot, panel, pm, tmp_path):
+    panel.set_length_ps(1_000.0)
+    assert panel.start()
+    qtbot.waitUntil(lambda: finished(panel), timeout=WAIT_MS)
+    path = tmp_path / "again.xtc"
+    assert panel.export_to(str(path))
+    first = path.read_bytes()
+    assert not panel.export_to(str(path)) and "already exist" in panel.status.text()
+    assert path.read_bytes() == first
+    assert panel.export_to(str(path), overwrite=True)
+    assert panel.commands[-1].startswith("trajgen_export prot, ") and panel.commands[-1].endswith(", overwrite=1")

@@ -12,6 +12,7 @@ A viewer plugin implements the five methods below (no base class needed, it is a
         -> "trajgen_run 1ubq, length=100ns, interval=100ps, temperature=300, seed=0, device=auto"
     adapter.stop_command("1ubq")               -> "trajgen_stop 1ubq"
     adapter.export_command("1ubq", "/tmp/a.dcd") -> "trajgen_export 1ubq, /tmp/a.dcd"
+    adapter.export_command("1ubq", "/tmp/a.dcd", overwrite=True) -> "trajgen_export 1ubq, /tmp/a.dcd, overwrite=1"
 
 and for ChimeraX "trajgen run #1 length 100ns interval 100ps ...". Viewers keep their runs in a
 `trajgen.ui.runs.RunRegistry` and answer ``run_view`` with ``registry.view(name)``.
@@ -118,8 +119,9 @@ class ViewerAdapter(Protocol):
     def stop_command(self, structure: str) -> str:
         """The viewer command that stops the run on ``structure``, keeping the frames made."""
 
-    def export_command(self, structure: str, path: str) -> str:
-        """The viewer command that writes the run's frames to ``path`` (.dcd, .xtc or .pdb)."""
+    def export_command(self, structure: str, path: str, overwrite: bool = False) -> str:
+        """The viewer command that writes the run's frames to ``path`` (.dcd, .xtc or .pdb); existing
+        files (the trajectory, the topology PDB beside it) are replaced only with ``overwrite``."""
 
     def execute(self, command: str) -> None:
         """Run ``command`` as if typed (echoed and logged). Raises CommandError with the message."""

@@ -199,21 +199,22 @@ class TrajgenPanel(QtWidgets.QWidget):
         name = self.structure.currentText()
         return bool(name) and self.run(self.adapter.stop_command(name))
 
-    def export_to(self, path: str) -> bool:
-        """Write the current structure's run to ``path`` (.dcd, .xtc or .pdb) through the viewer."""
+    def export_to(self, path: str, overwrite: bool = False) -> bool:
+        """Write the current structure's run to ``path`` (.dcd, .xtc or .pdb) through the viewer; existing
+        files are replaced only with ``overwrite`` (the file dialog asked)."""
         name = self.structure.currentText()
         if not name:
             self._show_message("Choose the structure whose run to export.", error=True)
             return False
-        if self.run(self.adapter.export_command(name, path)):
+        if self.run(self.adapter.export_command(name, path, overwrite)):
             self._show_message(f"Exported to {path}.", error=False)
             return True
         return False
 
     def choose_export(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export trajectory", "", EXPORT_FILTER)
-        if path:
-            self.export_to(path)
+        if path:  # the dialog asked before choosing an existing file
+            self.export_to(path, overwrite=True)
 
     # ----- showing the run ----------------------------------------------------------------------
     def poll(self) -> None:

@@ -73,8 +73,13 @@ def trajgen_stop(session, structures=None):
 
 
 @_user_errors
-def trajgen_export(session, structure, file_name):
-    """Write the frames of a trajgen output model to DCD, XTC or multi-model PDB (by extension)."""
+def trajgen_export(session, structure, file_name, overwrite=False):
+    """Write the frames of a trajgen output model to DCD, XTC or multi-model PDB (by extension).
+
+    Existing files (the trajectory, the topology PDB beside it) are replaced only with ``overwrite
+    true``; the input structure's own file never is.
+    """
+    from trajgen.engine.run_limits import Sink, check_output
     from trajgen.engine.trajio import open_writer
 
     from .runs import run_for
@@ -84,7 +89,10 @@ def trajgen_export(session, structure, file_name):
         raise UserError(f"#{structure.id_string} is not a trajgen trajectory (make one with 'trajgen run').")
     run.drain()
     xyz = run.coordinates()
-    with open_writer(file_name, run.topology, timestep_ps=run.interval_ps) as writer:
+    source = getattr(run.input, "filename", None)
+    check_output(Sink(path=file_name, overwrite=overwrite, inputs=(source,) if source else (),
+                      overwrite_hint="add 'overwrite true'"), len(xyz), xyz.shape[1])
+    with open_writer(file_name, run.topology, timestep_ps=run.interval_ps, overwrite=overwrite) as writer:
         for frame in xyz:
             writer.append(frame)
     still = " (the run is still going; this is what exists so far)" if run.live.running else ""
@@ -141,6 +149,7 @@ def register(command_name, logger):
             optional=[("structures", StructuresArg)], synopsis="stop trajgen runs, keeping the frames made")),
         "trajgen export": (trajgen_export, CmdDesc(
             required=[("structure", AtomicStructureArg), ("file_name", SaveFileNameArg)],
+            keyword=[("overwrite", BoolArg)],
             synopsis="write a trajgen trajectory to DCD, XTC or multi-model PDB")),
         "trajgen info": (trajgen_info, CmdDesc(
             optional=[("structures", AtomicStructuresArg)],

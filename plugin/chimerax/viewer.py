@@ -38,8 +38,8 @@ class ChimeraXAdapter:
     def stop_command(self, structure: str) -> str:
         return f"trajgen stop {structure}"
 
-    def export_command(self, structure: str, path: str) -> str:
-        return f"trajgen export {structure} {quote_if_necessary(path)}"
+    def export_command(self, structure: str, path: str, overwrite: bool = False) -> str:
+        return f"trajgen export {structure} {quote_if_necessary(path)}" + (" overwrite true" if overwrite else "")
 
     def execute(self, command: str) -> None:
         try:

@@ -43,8 +43,8 @@ class PyMOLAdapter:
     def stop_command(self, structure: str) -> str:
         return f"trajgen_stop {quote(structure)}"
 
-    def export_command(self, structure: str, path: str) -> str:
-        return f"trajgen_export {quote(structure)}, {quote(path)}"
+    def export_command(self, structure: str, path: str, overwrite: bool = False) -> str:
+        return f"trajgen_export {quote(structure)}, {quote(path)}" + (", overwrite=1" if overwrite else "")
 
     def execute(self, command: str) -> None:
         registry = delivery.registry_of(self.cmd)

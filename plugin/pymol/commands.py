@@ -241,38 +241,45 @@ SEE ALSO
 
 
 @_user_errors
-def trajgen_export(obj, filename, quiet=1, *, _self=cmd):
+def trajgen_export(obj, filename, overwrite=0, quiet=1, *, _self=cmd):
     """
 DESCRIPTION
 
     Write the frames of a trajgen run (the states of OBJ_traj) to a trajectory file. The
     format follows the extension: .dcd, .xtc (a topology PDB is written beside them) or
-    multi-model .pdb. Coordinates in Angstrom; frames are the interval apart in time.
+    multi-model .pdb. Coordinates in Angstrom; frames are the interval apart in time. An
+    existing file (the trajectory, or the PDB beside it) is replaced only with overwrite=1.
 
 USAGE
 
-    trajgen_export obj, filename
+    trajgen_export obj, filename [, overwrite ]
 
 ARGUMENTS
 
     obj = str: input object (or its OBJ_traj)
     filename = str: output file (.dcd, .xtc or .pdb)
+    overwrite = 0/1: replace existing files {default: 0}
 
 SEE ALSO
 
     trajgen_run
     """
+    from trajgen.engine.run_limits import Sink, check_output
     from trajgen.engine.trajio import open_writer
 
     from .objects import read_states
 
     obj, filename, quiet = _text(obj), _text(filename), _number(quiet, "quiet", int)
+    overwrite = bool(_number(overwrite, "overwrite", int))
     if not filename:
         raise CmdException("Give the file to write, e.g. 'trajgen_export 1ubq, run.dcd'.")
     (run,) = _runs_named(obj, _self)
     delivery.deliver(run, _self, quiet=bool(quiet))
     frames = read_states(run.target, run.protein.n_atoms, _self)
-    with open_writer(_self.exp_path(filename), run.topology, timestep_ps=run.interval_ps) as out:
+    path = _self.exp_path(filename)
+    check_output(Sink(path=path, overwrite=overwrite, overwrite_hint="add overwrite=1"), len(frames),
+                 run.protein.n_atoms)
+    with open_writer(path, run.topology, timestep_ps=run.interval_ps, overwrite=overwrite) as out:
         out.append(frames)
     where = out.result_path or filename
     still = " (the run is still going: this file holds the frames made so far)" if run.pending else ""

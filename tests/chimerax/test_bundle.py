@@ -290,3 +290,19 @@ def test_defaults_and_choices_are_the_shared_ones():
     params = inspect.signature(trajgen_run).parameters
     assert (params["generator"].default, params["device"].default, params["seed"].default) == (
         rc.DEFAULT_GENERATOR, rc.DEFAULT_DEVICE, rc.DEFAULT_SEED)
+
+
+def test_export_never_replaces_the_input_and_replaces_others_only_with_overwrite(session, tmp_path):
+    source = tmp_path / "myprot.pdb"
+    source.write_text(open(EXAMPLE).read())
+    structure = run(session, f"open {source}")[0]
+    out = run(session, f"trajgen run #{structure.id_string} length 300ps generator enm wait true")
+    before = source.read_bytes()
+    with pytest.raises(UserError, match="the input structure"):
+        run(session, f"trajgen export #{out.id_string} {tmp_path / 'myprot.dcd'} overwrite true")
+    assert source.read_bytes() == before and not (tmp_path / "myprot.dcd").exists()
+    run(session, f"trajgen export #{out.id_string} {tmp_path / 'run.dcd'}")
+    with pytest.raises(UserError, match="already exist.*add 'overwrite true'"):
+        run(session, f"trajgen export #{out.id_string} {tmp_path / 'run.dcd'}")
+    run(session, f"trajgen export #{out.id_string} {tmp_path / 'run.dcd'} overwrite true")
+    assert mdtraj.load(str(tmp_path / "run.dcd"), top=str(tmp_path / "run.pdb")).n_frames == 4
