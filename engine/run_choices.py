@@ -23,6 +23,7 @@ DEVICES = ("auto", "cpu", "cuda")      # "cuda:N" picks one GPU
 DEFAULT_DEVICE = "auto"
 BACKENDS = ("auto", "torch", "onnx")   # auto follows the checkpoint: .onnx -> ONNX Runtime, .safetensors -> torch
 MODES = ("auto", "single", "hierarchical")
+PRECISIONS = ("fp32", "bf16", "fp16")  # network precision; reduced ones only with torch on CUDA
 
 # Output intervals a control may offer (the panel's list), shortest first; the ones a loaded model
 # cannot run are left out by ``trajgen.engine.run_limits.offered_intervals``.

@@ -38,7 +38,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--mode", default="auto", choices=rc.MODES,
                    help="rollout scheme of the model (default auto: hierarchical for long runs)")
     p.add_argument("--chains", help="comma-separated chain ids to keep (default: all protein chains)")
-    p.add_argument("--precision", default="fp32", choices=("fp32", "bf16", "fp16"),
+    p.add_argument("--precision", default="fp32", choices=rc.PRECISIONS,
                    help="network precision with the torch backend on CUDA (default fp32)")
     p.add_argument("--threads", type=int, help="CPU threads for the network (default: the library's choice)")
     p.add_argument("--overwrite", action="store_true",
