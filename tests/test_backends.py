@@ -45,6 +45,25 @@ def test_onnx_runtime_matches_torch_on_a_step_with_a_filled_cache(models):
         np.testing.assert_allclose(a[name], b[name], atol=1e-4, err_msg=name)
 
 
+@pytest.mark.parametrize("n_res", [50, 6])   # 6 residues: fewer than the 8 neighbours, dummies masked
+def test_the_joint_sparse_model_exports_and_matches_torch_at_any_size(tmp_path, n_res):
+    backend = tiny_torch_backend(seed=7, flow=FLOW, neighbors=8, temporal="joint", temporal_neighbors=4)
+    onnx_backend = OnnxBackend(export_onnx(backend.model, tmp_path / "joint.onnx", FLOW), threads=1)
+    protein = example_protein()
+    context, start = protein_context(protein)
+    if n_res < context.n_res:
+        from trajgen.engine.structure.protein import Protein
+        import dataclasses
+
+        cut = {f.name: getattr(protein, f.name)[:n_res] for f in dataclasses.fields(Protein) if f.name != "report"}
+        cut["chain_end"] = cut["chain_end"].copy()
+        cut["chain_end"][-1] = True
+        context, start = protein_context(Protein(**cut, report=protein.report))
+    run = lambda b: np.stack([f.trans for f in rollout(FrameSampler(b, context, b.flow, 100.0, 300.0), start, 3, 9)])
+    np.testing.assert_allclose(run(backend), run(onnx_backend), atol=1e-3)
+    assert "neighbor_trans" in onnx_backend._graph_inputs
+
+
 def test_onnx_and_torch_rollouts_agree(models):
     torch_backend, onnx_backend, _ = models
     context, start = protein_context(example_protein())

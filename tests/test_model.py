@@ -14,10 +14,13 @@ from trajgen.engine.rollout.single import rollout, row_generators
 from trajgen.engine.rollout.stepper import FrameSampler, draw_noise
 
 
-@pytest.fixture(scope="module")
-def setup():
+ARCHITECTURES = {"factorized, all pairs": {}, "joint, 8 neighbours": {"neighbors": 8, "temporal": "joint", "temporal_neighbors": 4}}
+
+
+@pytest.fixture(scope="module", params=list(ARCHITECTURES))
+def setup(request):
     context, start = protein_context(example_protein())
-    backend = tiny_torch_backend(seed=1)
+    backend = tiny_torch_backend(seed=1, **ARCHITECTURES[request.param])
     sampler = FrameSampler(backend, context, FlowConfig(n_steps=2, history_noise=0.0), dt_ps=100.0,
                            temperature_K=300.0)
     frames = [start] + list(rollout(sampler, start, 6, seed=3))
@@ -31,10 +34,10 @@ def test_default_preset_has_between_5_and_20_million_parameters():
 def test_network_outputs_do_not_change_when_the_protein_is_moved(setup):
     context, backend, sampler, frames = setup
     cache = sampler.new_cache(1)
-    inputs = sampler._inputs(frames[2], frames[1], 0.5, cache.context(1))
+    inputs = sampler._inputs(frames[2], frames[1], 0.5, cache.context(1), frames[0].trans)
     rot, shift = random_rigid(0)
     moved = sampler._inputs(move_frames(frames[2], rot, shift), move_frames(frames[1], rot, shift), 0.5,
-                            cache.context(1))
+                            cache.context(1), move_frames(frames[0], rot, shift).trans)
     out, out_moved = backend(inputs), backend(moved)
     for name in ("rot_update", "trans_update", "torsions_out", "new_k"):
         np.testing.assert_allclose(out[name], out_moved[name], atol=1e-4)
@@ -48,6 +51,7 @@ def _stack_frames(sampler, frames, noisy, s):
                for k in ("rot", "trans", "torsions", "torsion_mask", "ref_rot", "ref_trans",
                          "flow_time", "log_dt", "temperature")}
     static = {k: torch.from_numpy(rows[0][k]) for k in ("aatype", "residue_index", "chain_index")}
+    static["neighbor_trans"] = torch.from_numpy(frames[0].trans.astype(np.float32))   # the anchor
     return stacked, static
 
 
@@ -60,10 +64,10 @@ def test_a_cached_step_equals_the_step_recomputed_from_all_frames(setup):
     for i, f in enumerate(history):
         sampler.encode(cache, i, f, history[max(i - 1, 0)], rngs)
     noisy = perturb(history[-1], draw_noise(rngs, context.n_res), sampler.flow)
-    cached = backend(sampler._inputs(noisy, history[-1], 0.25, cache.context(6)))
+    cached = backend(sampler._inputs(noisy, history[-1], 0.25, cache.context(6), cache.neighbor_source(None)))
 
     stacked, static = _stack_frames(sampler, history, noisy, 0.25)
-    offset, mask = causal_window_mask(7, cfg.window, cfg.n_anchor)
+    offset, mask = causal_window_mask(7, cfg.context_window, cfg.n_anchor)
     n_blocks, h, d = cfg.n_blocks, cfg.n_heads, cfg.d_head
     empty = torch.zeros(n_blocks, 1, 0, context.n_res, h, d)
     ext = (empty, empty, torch.zeros(1, 7, 0), torch.zeros(1, 7, 0))
@@ -72,7 +76,8 @@ def test_a_cached_step_equals_the_step_recomputed_from_all_frames(setup):
             static["aatype"], static["residue_index"], static["chain_index"], stacked["rot"], stacked["trans"],
             stacked["torsions"], stacked["torsion_mask"], stacked["ref_rot"], stacked["ref_trans"],
             stacked["flow_time"], stacked["log_dt"], stacked["temperature"],
-            torch.ones(1, context.n_res), ext, torch.from_numpy(offset), torch.from_numpy(mask))
+            torch.ones(1, context.n_res), ext, torch.from_numpy(offset), torch.from_numpy(mask),
+            static["neighbor_trans"])
     np.testing.assert_allclose(cached["rot_update"], full[0][:, -1].numpy(), atol=1e-4)
     np.testing.assert_allclose(cached["trans_update"], full[1][:, -1].numpy(), atol=1e-4)
     np.testing.assert_allclose(cached["torsions_out"], full[2][:, -1].numpy(), atol=1e-4)
@@ -81,7 +86,7 @@ def test_a_cached_step_equals_the_step_recomputed_from_all_frames(setup):
 def test_a_future_frame_never_changes_a_past_one(setup):
     context, backend, sampler, frames = setup
     stacked, static = _stack_frames(sampler, frames[:4], frames[5], 0.5)
-    offset, mask = causal_window_mask(5, backend.config.window, backend.config.n_anchor)
+    offset, mask = causal_window_mask(5, backend.config.context_window, backend.config.n_anchor)
     cfg = backend.config
     empty = torch.zeros(cfg.n_blocks, 1, 0, context.n_res, cfg.n_heads, cfg.d_head)
     ext = (empty, empty, torch.zeros(1, 5, 0), torch.zeros(1, 5, 0))
@@ -92,7 +97,8 @@ def test_a_future_frame_never_changes_a_past_one(setup):
                 static["aatype"], static["residue_index"], static["chain_index"], stacked["rot"], trans,
                 stacked["torsions"], stacked["torsion_mask"], stacked["ref_rot"], stacked["ref_trans"],
                 stacked["flow_time"], stacked["log_dt"], stacked["temperature"],
-                torch.ones(1, context.n_res), ext, torch.from_numpy(offset), torch.from_numpy(mask))
+                torch.ones(1, context.n_res), ext, torch.from_numpy(offset), torch.from_numpy(mask),
+                static["neighbor_trans"])
 
     base = run(stacked["trans"])
     changed = stacked["trans"].clone()

@@ -26,7 +26,7 @@ def example_inputs(cfg, batch: int = 1, n_res: int = 12) -> tuple[torch.Tensor, 
     values = {
         "aatype": ints % 20, "residue_index": ints, "chain_index": torch.zeros(batch, n_res, dtype=torch.long),
         "rot": rot, "trans": trans, "torsions": torch.tensor([0.0, 1.0]).expand(batch, n_res, 7, 2).contiguous(),
-        "torsion_mask": torch.ones(batch, n_res, 7), "ref_rot": rot, "ref_trans": trans,
+        "torsion_mask": torch.ones(batch, n_res, 7), "ref_rot": rot, "ref_trans": trans, "neighbor_trans": trans,
         "flow_time": torch.full((batch,), 0.5), "log_dt": torch.full((batch,), float(np.log(100.0))),
         "temperature": torch.full((batch,), 300.0), "cache_k": cache, "cache_v": cache.clone(),
         "slot_offset": torch.ones(batch, cfg.n_slots), "slot_mask": torch.ones(batch, cfg.n_slots)}

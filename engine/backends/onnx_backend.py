@@ -41,11 +41,13 @@ class OnnxBackend:
                                   "may be damaged; export it again.") from None
         info = CheckpointInfo.from_metadata(self.session.get_modelmeta().custom_metadata_map, str(path))
         self.info, self.config, self.flow, self.device = info, info.model, info.flow, device
+        self._graph_inputs = {i.name for i in self.session.get_inputs()}
 
     def free_memory_bytes(self) -> int | None:
         """None: ONNX Runtime does not report free GPU memory, so the host's memory is checked."""
         return None
 
     def __call__(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        feed = {n: np.ascontiguousarray(inputs[n]) for n in INPUT_NAMES}
+        # the exporter drops inputs a model does not use (neighbor_trans of an all-pairs model)
+        feed = {n: np.ascontiguousarray(inputs[n]) for n in INPUT_NAMES if n in self._graph_inputs}
         return dict(zip(OUTPUT_NAMES, self.session.run(list(OUTPUT_NAMES), feed)))

@@ -20,9 +20,9 @@ import numpy as np
 import torch
 
 from trajgen.engine.flow.process import FlowConfig
-from trajgen.engine.flow.torch_so3 import exp_map, log_map, wrap_angle
+from trajgen.engine.flow.torch_process import interpolate, perturb
+from trajgen.engine.flow.torch_so3 import exp_map
 from trajgen.engine.model.masks import add_goal, clean_and_noisy_mask
-from trajgen.engine.model.network import Denoiser
 
 
 @dataclass(frozen=True)
@@ -38,48 +38,32 @@ class LossConfig:
     goal_prob: float = 0.5           # share of windows trained with the goal anchor
 
 
-def _perturb(rot, trans, tors, level, flow: FlowConfig):
-    """Noise drawn in each residue's frame, scaled by level (..., ) broadcast per frame."""
-    lvl = level[..., None, None]
-    rot_n = rot @ exp_map(lvl * flow.sigma_rot_rad * torch.randn_like(trans))
-    trans_n = trans + (rot @ (lvl * flow.sigma_trans_A * torch.randn_like(trans))[..., None])[..., 0]
-    tors_n = wrap_angle(tors + lvl * flow.sigma_torsion_rad * torch.randn_like(tors))
-    return rot_n, trans_n, tors_n
-
-
-def _interpolate(x0, x1, s):
-    """Point at flow time s (..., ) on the geodesic path from x0 to x1 (tuples rot, trans, tors)."""
-    frac = s[..., None, None]
-    with torch.no_grad():
-        delta = log_map(x0[0].transpose(-1, -2) @ x1[0])
-    rot = x0[0] @ exp_map(frac * delta)
-    trans = x0[1] + frac * (x1[1] - x0[1])
-    tors = wrap_angle(x0[2] + frac * wrap_angle(x1[2] - x0[2]))
-    return rot, trans, tors
-
-
 def _sincos(angles):
     return torch.stack([torch.sin(angles), torch.cos(angles)], -1)
 
 
-def flow_matching_loss(model: Denoiser, batch: dict[str, torch.Tensor], flow: FlowConfig = FlowConfig(),
+def flow_matching_loss(model, batch: dict[str, torch.Tensor], flow: FlowConfig = FlowConfig(),
                        cfg: LossConfig = LossConfig()) -> tuple[torch.Tensor, dict[str, float]]:
-    """Scalar loss and its parts (floats) for one batch of windows (format in the module docstring)."""
+    """Scalar loss and its parts (floats) for one batch of windows (format in the module docstring).
+
+    ``model``: anything with ``cfg`` (a ``ModelConfig``) and ``forward_frames`` (a ``Denoiser``, or the
+    training loop's view of one through DDP): the loss does not import the network.
+    """
     rot, trans, tors = batch["rot"], batch["trans"], batch["torsions"]
     b, t = trans.shape[:2]
     hist = cfg.max_history_noise * torch.rand(b, t, device=trans.device)
-    h_rot, h_trans, h_tors = _perturb(rot, trans, tors, hist, flow)
+    h_rot, h_trans, h_tors = perturb(rot, trans, tors, hist, flow)
     prev = (rot[:, :-1], trans[:, :-1], tors[:, :-1])
-    x0 = _perturb(*prev, torch.ones(b, t - 1, device=trans.device), flow)
+    x0 = perturb(*prev, torch.ones(b, t - 1, device=trans.device), flow)
     s = torch.rand(b, t - 1, device=trans.device)
-    xs = _interpolate(x0, (rot[:, 1:], trans[:, 1:], tors[:, 1:]), s)
+    xs = interpolate(x0, (rot[:, 1:], trans[:, 1:], tors[:, 1:]), s)
 
     ref_idx = torch.cat([torch.zeros(1, dtype=torch.long), torch.arange(t - 1), torch.arange(t - 1)])
     ref_idx = ref_idx.to(trans.device)                                            # frame each query is relative to
     q_rot, q_trans, q_tors = (torch.cat([h, x], 1) for h, x in zip((h_rot, h_trans, h_tors), xs))
     ref_rot, ref_trans = rot[:, ref_idx], trans[:, ref_idx]
     flow_time = torch.cat([1.0 - hist, s], 1)
-    offset, mask = clean_and_noisy_mask(t, model.cfg.window, model.cfg.n_anchor)
+    offset, mask = clean_and_noisy_mask(t, model.cfg.context_window, model.cfg.n_anchor)
     if cfg.goal_prob > 0 and float(torch.rand(())) < cfg.goal_prob:
         frame_of = np.concatenate([np.arange(t), np.arange(1, t)])
         offset, mask = add_goal(offset, mask, frame_of, t - 1)
@@ -97,7 +81,7 @@ def flow_matching_loss(model: Denoiser, batch: dict[str, torch.Tensor], flow: Fl
     rot_u, trans_u, tors_out, _, _ = model.forward_frames(
         batch["aatype"], batch["residue_index"], batch["chain_index"], q_rot, q_trans, _sincos(q_tors), tmask,
         ref_rot, ref_trans, flow_time, log_dt, temp, batch["res_mask"], ext,
-        torch.from_numpy(offset).to(trans.device), torch.from_numpy(mask).to(trans.device))
+        torch.from_numpy(offset).to(trans.device), torch.from_numpy(mask).to(trans.device), trans[:, 0])
     return _target_terms(batch, xs, (rot_u, trans_u, tors_out), t, model.cfg.trans_scale_A, cfg)
 
 

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from trajgen.engine.model.config import ModelConfig
+from trajgen.engine.model.neighbors import gather_residues
 
 N_RESTYPES = 21
 N_TORSIONS = 7
@@ -51,8 +52,14 @@ class PairEmbedding(nn.Module):
         self.geometry = nn.Linear(cfg.n_rbf + 3 + 9, cfg.d_pair)
         self.norm = nn.LayerNorm(cfg.d_pair)
 
-    def forward(self, rot, trans, residue_index, chain_index):
-        """rot (B, Q, L, 3, 3), trans (B, Q, L, 3) Angstrom; indices (B, L)."""
+    def forward(self, rot, trans, residue_index, chain_index, nbr=None):
+        """rot (B, Q, L, 3, 3), trans (B, Q, L, 3) Angstrom; indices (B, L).
+
+        All pairs (B, Q, L, L, d_pair); with a neighbour list ``nbr`` (B, L, K) only the pairs
+        (i, nbr[i, n]): (B, Q, L, K, d_pair).
+        """
+        if nbr is not None:
+            return self.sparse(rot, trans, residue_index, chain_index, nbr)
         diff = trans[..., None, :, :] - trans[..., :, None, :]           # (B, Q, L, L, 3): j - i
         dist = torch.sqrt((diff * diff).sum(-1) + 1e-6)                 # (B, Q, L, L)
         rbf = torch.exp(-(((dist[..., None] - self.centers) / self.width) ** 2))
@@ -61,6 +68,23 @@ class PairEmbedding(nn.Module):
         orient = torch.einsum("zqixy,zqjyw->zqijxw", rot_t, rot).flatten(-2)  # (B, Q, L, L, 9)
         geo = self.geometry(torch.cat([rbf, direction, orient], dim=-1))
         return self.norm(geo + self.relpos(self.relative_positions(residue_index, chain_index))[:, None])
+
+    def sparse(self, rot, trans, residue_index, chain_index, nbr):
+        """Pair features of residue i and its neighbours nbr[i] in every frame: (B, Q, L, K, d_pair)."""
+        trans_j = gather_residues(trans.transpose(1, 2), nbr).permute(0, 3, 1, 2, 4)     # (B, Q, L, K, 3)
+        rot_j = gather_residues(rot.transpose(1, 2), nbr).permute(0, 3, 1, 2, 4, 5)      # (B, Q, L, K, 3, 3)
+        diff = trans_j - trans[..., :, None, :]
+        dist = torch.sqrt((diff * diff).sum(-1) + 1e-6)                                 # (B, Q, L, K)
+        rbf = torch.exp(-(((dist[..., None] - self.centers) / self.width) ** 2))
+        direction = (diff @ rot) / (dist[..., None] + 1.0)                              # R_i^T (x_j - x_i)
+        orient = (rot.transpose(-1, -2)[..., None, :, :] @ rot_j).flatten(-2)            # (B, Q, L, K, 9)
+        geo = self.geometry(torch.cat([rbf, direction, orient], dim=-1))
+        res_j = gather_residues(residue_index[..., None], nbr)[..., 0]                   # (B, L, K)
+        chain_j = gather_residues(chain_index[..., None], nbr)[..., 0]
+        offset = torch.clamp(res_j - residue_index[..., None], -self.max_rel, self.max_rel) + self.max_rel
+        same_chain = chain_j == chain_index[..., None]
+        rel = torch.where(same_chain, offset, torch.full_like(offset, 2 * self.max_rel + 1))
+        return self.norm(geo + self.relpos(rel)[:, None])
 
     def relative_positions(self, residue_index, chain_index):
         """Clipped sequence offsets (B, L, L) as embedding indices; other chains get the last one."""

@@ -18,6 +18,7 @@ INPUTS: dict[str, tuple[str, str]] = {
     "torsion_mask": ("float32", "(B, L, 7) 1 where the torsion exists"),
     "ref_rot": ("float32", "(B, L, 3, 3) rotations of the previous frame (local reference)"),
     "ref_trans": ("float32", "(B, L, 3) CA positions of the previous frame, Angstrom"),
+    "neighbor_trans": ("float32", "(B, L, 3) CA positions the neighbour lists come from: the anchor (frame 0), A"),
     "flow_time": ("float32", "(B,) flow time s in [0, 1]; 1 is clean"),
     "log_dt": ("float32", "(B,) natural log of the stride in picoseconds"),
     "temperature": ("float32", "(B,) temperature in kelvin"),

@@ -15,6 +15,7 @@ from torch.nn import functional as F
 
 from trajgen.engine.model.config import ModelConfig
 from trajgen.engine.model.layers import NEG_INF
+from trajgen.engine.model.neighbors import gather_residues
 
 POINT_SCALE_A = 10.0  # points live in nanometres inside the layer, keeping float32 sums well scaled
 
@@ -35,8 +36,14 @@ class InvariantPointAttention(nn.Module):
         self.w_l = math.sqrt(1.0 / 3.0)
         self.w_c = math.sqrt(2.0 / (9.0 * pq))
 
-    def forward(self, x, pair, rot, trans, res_mask):
-        """x (M, L, d), pair (M, L, L, c), rot (M, L, 3, 3), trans (M, L, 3) A, res_mask (M, L)."""
+    def forward(self, x, pair, rot, trans, res_mask, nbr=None, nbr_mask=None):
+        """x (M, L, d), pair (M, L, L, c), rot (M, L, 3, 3), trans (M, L, 3) A, res_mask (M, L).
+
+        With a neighbour list ``nbr`` (M, L, K) and ``nbr_mask`` (M, L, K) each residue attends to
+        its K neighbours only and ``pair`` is (M, L, K, c): cost linear in L (``sparse_forward``).
+        """
+        if nbr is not None:
+            return self.sparse_forward(x, pair, rot, trans, res_mask, nbr, nbr_mask)
         m, n = x.shape[:2]
         q, k, v = self.scalar_qkv(x).reshape(m, n, 3, self.h, self.d).unbind(2)   # (M, L, H, D)
         center = (trans * res_mask[..., None]).sum(1, keepdim=True) / res_mask.sum(1)[:, None, None].clamp(min=1)
@@ -58,6 +65,37 @@ class InvariantPointAttention(nn.Module):
         o_p = torch.einsum("miba,mihpb->mihpa", rot, o_g - t_nm[:, :, None, None, :])  # local frame
         o_n = torch.sqrt((o_p ** 2).sum(-1) + 1e-8)
         o_z = torch.einsum("mhij,mijc->mihc", attn, pair)
+        feats = torch.cat([o_s, o_p.flatten(-2), o_n, o_z], dim=-1).flatten(-2)
+        return self.out(feats)
+
+    def sparse_forward(self, x, pair, rot, trans, res_mask, nbr, nbr_mask):
+        """The same attention restricted to neighbours: keys, values and points gathered at ``nbr``.
+
+        Batched matmuls over (M, L, H) with K keys each (ONNX Runtime: MatMul, not Einsum).
+        """
+        m, n = x.shape[:2]
+        q, k, v = self.scalar_qkv(x).reshape(m, n, 3, self.h, self.d).unbind(2)   # (M, L, H, D)
+        center = (trans * res_mask[..., None]).sum(1, keepdim=True) / res_mask.sum(1)[:, None, None].clamp(min=1)
+        t_nm = (trans - center) / POINT_SCALE_A
+        qk_pts = self.to_global(self.point_qk(x).reshape(m, n, 2 * self.h, self.pq, 3), rot, t_nm)
+        q_pts, k_pts = qk_pts.split(self.h, dim=2)                                 # (M, L, H, P, 3)
+        v_pts = self.to_global(self.point_v(x).reshape(m, n, self.h, self.pv, 3), rot, t_nm)
+        k_g = gather_residues(k, nbr).permute(0, 1, 3, 2, 4)                       # (M, L, H, K, D)
+        v_g = gather_residues(v, nbr).permute(0, 1, 3, 2, 4)
+        kp_g = gather_residues(k_pts, nbr)                                         # (M, L, K, H, P, 3)
+        vp_g = gather_residues(v_pts, nbr).permute(0, 1, 3, 2, 4, 5).flatten(-2)  # (M, L, H, K, P*3)
+        logits = (q[..., None, :] @ k_g.transpose(-1, -2))[..., 0, :] / math.sqrt(self.d)   # (M, L, H, K)
+        logits = logits + self.pair_bias(pair).transpose(-1, -2)
+        sq = ((q_pts[:, :, None] - kp_g) ** 2).sum((-1, -2)).transpose(-1, -2)     # (M, L, H, K)
+        gamma = F.softplus(self.head_weight)[:, None]
+        logits = self.w_l * (logits - 0.5 * self.w_c * gamma * sq)
+        logits = logits + (1.0 - nbr_mask)[:, :, None] * NEG_INF
+        attn = torch.softmax(logits, dim=-1)                                       # (M, L, H, K)
+        o_s = (attn[..., None, :] @ v_g)[..., 0, :]                                # (M, L, H, D)
+        o_g = (attn[..., None, :] @ vp_g)[..., 0, :].unflatten(-1, (self.pv, 3))  # (M, L, H, P, 3)
+        o_p = (o_g - t_nm[:, :, None, None, :]) @ rot[:, :, None]                  # local frame: R^T x
+        o_n = torch.sqrt((o_p ** 2).sum(-1) + 1e-8)
+        o_z = attn @ pair                                                          # (M, L, H, c)
         feats = torch.cat([o_s, o_p.flatten(-2), o_n, o_z], dim=-1).flatten(-2)
         return self.out(feats)
 

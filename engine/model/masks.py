@@ -2,7 +2,9 @@
 
 Offsets are query frame minus key frame (frames); a mask entry 1 means the query may attend.
 A frame sees itself, the ``n_anchor`` first frames and the ``window`` frames before it: the
-same set the inference KV cache holds, so a cached step equals a recomputed one.
+same set the inference KV cache holds, so a cached step equals a recomputed one. This module
+is the one place that rule is written: ``rollout.cache.KVCache.context`` asks ``visible`` and
+``goal_visible`` for every slot.
 """
 
 from __future__ import annotations
@@ -11,8 +13,20 @@ import numpy as np
 
 
 def visible(query: int, key: int, window: int, n_anchor: int) -> bool:
-    """True when frame ``query`` sees finished frame ``key`` (key < query) in the cache."""
-    return key < query and (key < n_anchor or query - key <= window)
+    """True when frame ``query`` sees finished frame ``key`` (key < query) in the cache.
+
+    ``window`` is ``ModelConfig.context_window`` in training and at inference alike.
+    """
+    return 0 <= key < query and (key < n_anchor or query - key <= window)
+
+
+def goal_visible(query: int, goal: int) -> bool:
+    """True when frame ``query`` of a hierarchical segment sees the segment's goal anchor ``goal``.
+
+    Frames strictly between the start (frame 0) and the goal see it; the start is encoded
+    before the goal is known, and the landing frame is replaced by the goal itself.
+    """
+    return 0 < query < goal
 
 
 def causal_window_mask(n_frames: int, window: int, n_anchor: int) -> tuple[np.ndarray, np.ndarray]:
@@ -54,6 +68,6 @@ def add_goal(offset: np.ndarray, mask: np.ndarray, frame_of: np.ndarray, goal_fr
     out_mask = np.zeros((q + 1, q + 1), np.float32)
     out_offset[:q, :q], out_mask[:q, :q] = offset, mask
     out_offset[:q, q] = frame_of - goal_frame
-    out_mask[:q, q] = (frame_of > 0) & (frame_of < goal_frame)
+    out_mask[:q, q] = [goal_visible(int(f), goal_frame) for f in frame_of]
     out_mask[q, q] = 1.0
     return out_offset, out_mask

@@ -1,10 +1,18 @@
 """The causal spatio-temporal SE(3) denoiser (torch ``nn.Module``).
 
-One block = invariant point attention over the residues of a frame, attention of every
-residue over its own tokens in earlier frames (block-causal, KV-cached at inference), and a
-per-residue MLP; each sublayer is conditioned by adaptive layer norm on flow time, log stride
-and temperature. The head predicts the clean frame as an SE(3) update of the noisy frame
-(expressed in the noisy frame's local coordinates) and the clean torsions.
+One block = invariant point attention over the residues of a frame, attention across frames
+(block-causal, KV-cached at inference), and a per-residue MLP; each sublayer is conditioned by
+adaptive layer norm on flow time, log stride and temperature. The head predicts the clean frame
+as an SE(3) update of the noisy frame (expressed in the noisy frame's local coordinates) and the
+clean torsions.
+
+Two architectures, chosen by ``ModelConfig``:
+- ``neighbors`` = K > 0, ``temporal = "joint"`` (the ``cpu`` preset): IPA over each residue's K
+  nearest residues (by CA, in the anchor frame, ``model.neighbors``) and *joint* spatio-temporal
+  attention: a residue attends to its ``temporal_neighbors`` nearest residues in every earlier
+  frame it may see and in its own frame. Cost grows linearly with protein size.
+- ``neighbors`` = 0, ``temporal = "factorized"``: IPA over all residue pairs and time attention of
+  each residue over its own tokens only (cost ~ L^2).
 
 Two entry points share all weights:
 ``forward`` (one frame per batch element against a KV cache: inference, ONNX export) and
@@ -19,7 +27,8 @@ from torch import nn
 from trajgen.engine.model.config import ModelConfig
 from trajgen.engine.model.features import ConditionEmbedding, PairEmbedding, ResidueEmbedding
 from trajgen.engine.model.ipa import InvariantPointAttention
-from trajgen.engine.model.layers import AdaLN, TemporalAttention, Transition
+from trajgen.engine.model.layers import AdaLN, JointTemporalAttention, TemporalAttention, Transition
+from trajgen.engine.model.neighbors import nearest_neighbors
 
 ROT_UPDATE_SCALE = 0.1  # radians per unit of raw network output
 
@@ -29,24 +38,39 @@ class Block(nn.Module):
 
     def __init__(self, cfg: ModelConfig):
         super().__init__()
+        time_attention = JointTemporalAttention if cfg.temporal == "joint" else TemporalAttention
         self.norm_ipa, self.ipa = AdaLN(cfg.d_model, cfg.d_cond), InvariantPointAttention(cfg)
-        self.norm_time, self.time = AdaLN(cfg.d_model, cfg.d_cond), TemporalAttention(cfg)
+        self.norm_time, self.time = AdaLN(cfg.d_model, cfg.d_cond), time_attention(cfg)
         self.norm_mlp, self.mlp = AdaLN(cfg.d_model, cfg.d_cond), Transition(cfg)
+        self.temporal_neighbors = cfg.temporal_neighbors
 
-    def forward(self, x, cond, pair, rot, trans, res_mask, temporal):
-        """x (B, Q, L, d). Returns (x, k, v) with k, v (B, Q, L, H, D) of this block's tokens."""
+    def forward(self, x, cond, pair, rot, trans, res_mask, temporal, space=None):
+        """x (B, Q, L, d). Returns (x, k, v) with k, v (B, Q, L, H, D) of this block's tokens.
+
+        ``space`` = (nbr (B, L, K), nbr_mask (B, L, K)) restricts attention to neighbours
+        (``pair`` is then (B, Q, L, K, c)); None: all pairs.
+        """
         b, q, n = x.shape[:3]
         h, gate = self.norm_ipa(x, cond)
         flat = (h.reshape(b * q, n, -1), pair.reshape((b * q,) + pair.shape[2:]),
                 rot.reshape(b * q, n, 3, 3), trans.reshape(b * q, n, 3),
                 res_mask[:, None].expand(b, q, n).reshape(b * q, n))
+        if space is not None:
+            k_nbr = space[0].shape[-1]
+            flat += (space[0][:, None].expand(b, q, n, k_nbr).reshape(b * q, n, k_nbr),
+                     space[1][:, None].expand(b, q, n, k_nbr).reshape(b * q, n, k_nbr))
         x = x + gate * self.ipa(*flat).reshape(b, q, n, -1)
         h, gate = self.norm_time(x, cond)
         k, v = self.time.project_kv(h)
-        x = x + gate * self.time(h, k, v, *temporal)
+        x = x + gate * self.time(h, k, v, *temporal, space=None if space is None else self._time_space(space, pair))
         h, gate = self.norm_mlp(x, cond)
         x = x + gate * self.mlp(h)
         return x * res_mask[:, None, :, None], k, v
+
+    def _time_space(self, space, pair):
+        """The nearest ``temporal_neighbors`` of the (distance-sorted) neighbour list, for joint time attention."""
+        kt = self.temporal_neighbors
+        return space[0][..., :kt], space[1][..., :kt], pair[..., :kt, :]
 
 
 class Denoiser(nn.Module):
@@ -64,7 +88,7 @@ class Denoiser(nn.Module):
         self.torsion_head = nn.Linear(cfg.d_model, 14)
 
     def forward(self, aatype, residue_index, chain_index, rot, trans, torsions, torsion_mask,
-                ref_rot, ref_trans, flow_time, log_dt, temperature, cache_k, cache_v,
+                ref_rot, ref_trans, neighbor_trans, flow_time, log_dt, temperature, cache_k, cache_v,
                 slot_offset, slot_mask):
         """One frame per batch element against cached slots; argument shapes in ``io_spec``.
 
@@ -77,29 +101,34 @@ class Denoiser(nn.Module):
             aatype, residue_index, chain_index, rot[:, None], trans[:, None], torsions[:, None],
             torsion_mask[:, None], ref_rot[:, None], ref_trans[:, None], flow_time[:, None],
             log_dt[:, None], temperature[:, None], torch.ones_like(trans[..., 0]),
-            (cache_k, cache_v, slot_offset[:, None], slot_mask[:, None]), zero, one)
+            (cache_k, cache_v, slot_offset[:, None], slot_mask[:, None]), zero, one, neighbor_trans)
         rot_u, trans_u, tors, k, v = out
         return rot_u[:, 0], trans_u[:, 0], tors[:, 0], k[:, :, 0], v[:, :, 0]
 
     def forward_frames(self, aatype, residue_index, chain_index, rot, trans, torsions, torsion_mask,
                        ref_rot, ref_trans, flow_time, log_dt, temperature, res_mask, ext,
-                       self_offset, self_mask):
+                       self_offset, self_mask, neighbor_trans=None):
         """Q frames per batch element: rot (B, Q, L, 3, 3), trans (B, Q, L, 3), torsions
         (B, Q, L, 7, 2), torsion_mask (B, Q, L, 7), references likewise, conditions (B, Q),
         res_mask (B, L) (0 = padding). ``ext`` = (k (N, B, S, L, H, D), v, offset (B, Q, S),
         mask (B, Q, S)) cached slots (S may be 0); self_offset / self_mask (Q, Q) relate the
         query frames to each other (offset = query frame - key frame; mask 1 = may attend).
+        neighbor_trans (B, L, 3): CA positions of the anchor frame, the neighbour lists' source
+        (models with ``neighbors`` > 0; the same lists for every query frame and block).
         Returns updates (B, Q, L, 3) x2, torsions (B, Q, L, 7, 2), k, v (N, B, Q, L, H, D).
         """
         ext_k, ext_v, ext_offset, ext_mask = ext
         x = self.embed(aatype, rot, trans, torsions, torsion_mask, ref_rot, ref_trans)
         x = x * res_mask[:, None, :, None]
         cond = self.cond(flow_time, log_dt, temperature)
-        pair = self.pair(rot, trans, residue_index, chain_index)
+        space = None
+        if self.cfg.neighbors > 0:      # neighbours in the anchor frame, shared by all queries and blocks
+            space = nearest_neighbors(neighbor_trans, res_mask, self.cfg.neighbors)
+        pair = self.pair(rot, trans, residue_index, chain_index, None if space is None else space[0])
         keys, values = [], []
         for i, block in enumerate(self.blocks):
             temporal = (ext_k[i], ext_v[i], ext_offset, ext_mask, self_offset, self_mask)
-            x, k, v = block(x, cond, pair, rot, trans, res_mask, temporal)
+            x, k, v = block(x, cond, pair, rot, trans, res_mask, temporal, space)
             keys.append(k)
             values.append(v)
         h, _ = self.norm_out(x, cond)

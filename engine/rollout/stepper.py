@@ -56,13 +56,18 @@ class FrameSampler:
     def new_cache(self, batch: int) -> KVCache:
         return KVCache(self.backend.config, batch, self.context.n_res)
 
-    def _inputs(self, x: Frames, ref: Frames, flow_time: float, cache_ctx: dict) -> dict[str, np.ndarray]:
+    def _inputs(self, x: Frames, ref: Frames, flow_time: float, cache_ctx: dict,
+                neighbor_trans: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Network inputs (``io_spec``) for frames ``x`` relative to ``ref``; neighbour lists from
+        ``neighbor_trans`` (B, L, 3), the rollout's anchor (default: ``ref``)."""
         batch = x.trans.shape[0]
         inputs = self.context.batched(batch)
+        anchor = ref.trans if neighbor_trans is None else neighbor_trans
         inputs.update({
             "rot": x.rot.astype(np.float32), "trans": x.trans.astype(np.float32),
             "torsions": np.stack([np.sin(x.torsions), np.cos(x.torsions)], -1).astype(np.float32),
             "ref_rot": ref.rot.astype(np.float32), "ref_trans": ref.trans.astype(np.float32),
+            "neighbor_trans": np.asarray(anchor, np.float32),
             "flow_time": np.full(batch, flow_time, np.float32),
             "log_dt": np.full(batch, self.log_dt, np.float32),
             "temperature": np.full(batch, self.temperature, np.float32)})
@@ -74,8 +79,9 @@ class FrameSampler:
         x = perturb(prev, draw_noise(rngs, self.context.n_res), self.flow)
         ctx = cache.context(frame_index)
         times = self.flow.step_times()
+        anchor = cache.neighbor_source(prev.trans)
         for s, s_next in zip(times[:-1], times[1:]):
-            out = self.backend(self._inputs(x, prev, float(s), ctx))
+            out = self.backend(self._inputs(x, prev, float(s), ctx, anchor))
             clean = apply_update(x, out["rot_update"], out["trans_update"], out["torsions_out"])
             x = euler_step(x, clean, float(s), float(s_next))
         return Frames(orthonormalize(x.rot), x.trans, x.torsions)
@@ -87,13 +93,15 @@ class FrameSampler:
         (diffusion forcing), which keeps long rollouts on the training distribution.
         """
         level = self.flow.history_noise
+        anchor = cache.neighbor_source(frames.trans)
+        clean_trans = frames.trans
         if level > 0:
             frames = perturb(frames, draw_noise(rngs, self.context.n_res), self.flow, level)
-        out = self.backend(self._inputs(frames, ref, 1.0 - level, cache.context(frame_index)))
-        cache.add(frame_index, out["new_k"], out["new_v"])
+        out = self.backend(self._inputs(frames, ref, 1.0 - level, cache.context(frame_index), anchor))
+        cache.add(frame_index, out["new_k"], out["new_v"], clean_trans)
 
     def encode_goal(self, cache: KVCache, frame_index: int, goal: Frames, start: Frames) -> None:
         """Encode a hierarchical segment's goal anchor (relative to its start anchor) on its own."""
         lone = self.new_cache(goal.trans.shape[0])
-        out = self.backend(self._inputs(goal, start, 1.0, lone.context(frame_index)))
+        out = self.backend(self._inputs(goal, start, 1.0, lone.context(frame_index), start.trans))
         cache.set_goal(frame_index, out["new_k"], out["new_v"])

@@ -179,6 +179,11 @@ def _model_config(table: dict[str, Any], data: dict[str, Any]) -> ModelConfig:
     base["dt_min_ps"] = data.get("min_stride_ps", DataConfig.min_stride_ps)
     base["dt_max_ps"] = data.get("max_stride_ps", DataConfig.max_stride_ps)
     base.update(table)
+    n_frames = data.get("n_frames", DataConfig.n_frames)
+    if table.get("train_frames", n_frames) != n_frames:
+        raise TrainingError(f"[model] train_frames = {table['train_frames']} but [data] n_frames = {n_frames}; "
+                            "leave train_frames out: training records its window length itself.")
+    base["train_frames"] = n_frames
     return _build(ModelConfig, base, "model", None)
 
 
