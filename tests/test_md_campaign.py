@@ -54,6 +54,18 @@ def test_plan_puts_small_proteins_first_with_both_temperatures_and_long_runs_onl
     assert short[0].run_id == "1GUU_A_obc_300K_s0_short" and long[0].run_id == "1GUU_A_obc_300K_s0_long"
 
 
+def test_a_long_tier_keeps_the_proteins_it_started_when_smaller_candidates_arrive(tmp_path):
+    files = [PFAM / n for n in ("1UCS_A.pdb", "2O9S_A.pdb", "3I2Z_A.pdb", "1WVN_A.pdb", "1TZV_A.pdb")]
+    config = CampaignConfig(structures=tuple(files), out_dir=tmp_path, heldout_fasta=HELDOUT, tiers=("long",))
+    first = {r.protein for r in plan_runs(config, screen_candidates(config)[0])}
+    assert first == {"1UCS_A", "2O9S_A", "3I2Z_A", "1WVN_A"}
+    (tmp_path / "2O9S_A_obc_300K_s0_long.pdb").write_text("")          # an interrupted long run
+    larger = CampaignConfig(structures=tuple(files) + (PFAM / "1GUU_A.pdb", PFAM / "1BXY_A.pdb"), out_dir=tmp_path,
+                            heldout_fasta=HELDOUT, tiers=("long",))
+    later = {r.protein for r in plan_runs(larger, screen_candidates(larger)[0])}
+    assert later == {"1GUU_A", "1BXY_A", "1UCS_A", "2O9S_A"}
+
+
 def test_heldout_relatives_are_refused_with_the_reason(tmp_path):
     # 1FQT_A is 45% identical to Trp-cage over the shorter sequence
     config = CampaignConfig(structures=(PFAM / "1FQT_A.pdb", PFAM / "1GUU_A.pdb"), out_dir=tmp_path,

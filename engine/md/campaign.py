@@ -126,7 +126,7 @@ def plan_runs(config: CampaignConfig, candidates: list[Candidate]) -> list[Simul
     runs = []
     for tier_name in config.tiers:
         tier = config.tier_table[tier_name]
-        chosen = candidates if tier.max_proteins is None else candidates[: tier.max_proteins]
+        chosen = candidates if tier.max_proteins is None else _stable_choice(config, tier, candidates)
         for cand in chosen:
             for temperature in config.temperatures_K:
                 runs.append(SimulationConfig(
@@ -137,6 +137,17 @@ def plan_runs(config: CampaignConfig, candidates: list[Candidate]) -> list[Simul
                     cpu_threads=config.cpu_threads,
                 ))
     return runs
+
+
+def _stable_choice(config: CampaignConfig, tier: CampaignTier, candidates: list[Candidate]) -> list[Candidate]:
+    """The tier's ``max_proteins`` proteins: those it already started (finished or interrupted runs
+    in ``out_dir``) first, then the smallest others, so new, smaller candidates never orphan a run."""
+    out = Path(config.out_dir)
+    started = {c.name for c in candidates
+               if any(out.glob(f"{c.name}_*_{tier.name}.row.json")) or any(out.glob(f"{c.name}_*_{tier.name}.pdb"))}
+    first = [c for c in candidates if c.name in started]
+    rest = [c for c in candidates if c.name not in started]
+    return sorted((first + rest)[: max(tier.max_proteins, len(first))], key=lambda c: (c.n_residues, c.name))
 
 
 class RunLock:
