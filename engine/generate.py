@@ -46,7 +46,7 @@ class GenerationRequest:
     generator: str = "model"        # "model" or "enm"
     mode: str = "auto"              # "auto", "single" or "hierarchical" (model only)
     fine_per_coarse: int | None = None  # hierarchical: output frames per coarse stride (None: the model's
-    #                                     window - 1, the goal distance a window of window frames trains)
+    #                                     max_offset = train_frames - 1, the goal distance training used)
     parallel_segments: int = 4      # hierarchical: fine segments sampled together
 
     @property
@@ -101,7 +101,8 @@ class TrajectoryGenerator:
     def _hierarchy(self) -> HierarchyConfig | None:
         """The hierarchy used, or None for a single-level rollout."""
         req, cfg = self.request, self.backend.config
-        fine = min(req.fine_per_coarse or max(2, cfg.window - 1), int(cfg.dt_max_ps // req.interval_ps))
+        # default: the goal anchor as far ahead as training placed it (the window's last frame)
+        fine = min(req.fine_per_coarse or max(2, cfg.max_offset), int(cfg.dt_max_ps // req.interval_ps))
         possible = fine >= 2 and req.n_steps >= 2 * fine
         if req.mode == "hierarchical" and not possible:
             raise GenerationError("A hierarchical rollout needs at least two coarse strides within the model's "
