@@ -7,6 +7,7 @@ import torch
 from model_inputs import example_protein, move_frames, random_rigid, tiny_torch_backend
 from trajgen.engine.flow.process import FlowConfig, perturb
 from trajgen.engine.model import preset
+from trajgen.engine.model.inputs import FrameInputs, TemporalContext
 from trajgen.engine.model.masks import causal_window_mask
 from trajgen.engine.model.network import Denoiser, count_parameters
 from trajgen.engine.rollout.protein_state import protein_context
@@ -55,6 +56,13 @@ def _stack_frames(sampler, frames, noisy, s):
     return stacked, static
 
 
+def _frame_inputs(stacked, static, n_res) -> FrameInputs:
+    return FrameInputs(static["aatype"], static["residue_index"], static["chain_index"], stacked["rot"],
+                       stacked["trans"], stacked["torsions"], stacked["torsion_mask"], stacked["ref_rot"],
+                       stacked["ref_trans"], stacked["flow_time"], stacked["log_dt"], stacked["temperature"],
+                       torch.ones(1, n_res), static["neighbor_trans"])
+
+
 def test_a_cached_step_equals_the_step_recomputed_from_all_frames(setup):
     context, backend, sampler, frames = setup
     cfg = backend.config
@@ -68,16 +76,11 @@ def test_a_cached_step_equals_the_step_recomputed_from_all_frames(setup):
 
     stacked, static = _stack_frames(sampler, history, noisy, 0.25)
     offset, mask = causal_window_mask(7, cfg.context_window, cfg.n_anchor)
-    n_blocks, h, d = cfg.n_blocks, cfg.n_heads, cfg.d_head
-    empty = torch.zeros(n_blocks, 1, 0, context.n_res, h, d)
-    ext = (empty, empty, torch.zeros(1, 7, 0), torch.zeros(1, 7, 0))
     with torch.no_grad():
-        full = backend.model.forward_frames(
-            static["aatype"], static["residue_index"], static["chain_index"], stacked["rot"], stacked["trans"],
-            stacked["torsions"], stacked["torsion_mask"], stacked["ref_rot"], stacked["ref_trans"],
-            stacked["flow_time"], stacked["log_dt"], stacked["temperature"],
-            torch.ones(1, context.n_res), ext, torch.from_numpy(offset), torch.from_numpy(mask),
-            static["neighbor_trans"])
+        out = backend.model(_frame_inputs(stacked, static, context.n_res),
+                            TemporalContext.among_queries(cfg, 1, context.n_res, torch.from_numpy(offset),
+                                                          torch.from_numpy(mask), stacked["trans"]))
+    full = (out.rot_update, out.trans_update, out.torsions)
     np.testing.assert_allclose(cached["rot_update"], full[0][:, -1].numpy(), atol=1e-4)
     np.testing.assert_allclose(cached["trans_update"], full[1][:, -1].numpy(), atol=1e-4)
     np.testing.assert_allclose(cached["torsions_out"], full[2][:, -1].numpy(), atol=1e-4)
@@ -88,17 +91,13 @@ def test_a_future_frame_never_changes_a_past_one(setup):
     stacked, static = _stack_frames(sampler, frames[:4], frames[5], 0.5)
     offset, mask = causal_window_mask(5, backend.config.context_window, backend.config.n_anchor)
     cfg = backend.config
-    empty = torch.zeros(cfg.n_blocks, 1, 0, context.n_res, cfg.n_heads, cfg.d_head)
-    ext = (empty, empty, torch.zeros(1, 5, 0), torch.zeros(1, 5, 0))
 
     def run(trans):
         with torch.no_grad():
-            return backend.model.forward_frames(
-                static["aatype"], static["residue_index"], static["chain_index"], stacked["rot"], trans,
-                stacked["torsions"], stacked["torsion_mask"], stacked["ref_rot"], stacked["ref_trans"],
-                stacked["flow_time"], stacked["log_dt"], stacked["temperature"],
-                torch.ones(1, context.n_res), ext, torch.from_numpy(offset), torch.from_numpy(mask),
-                static["neighbor_trans"])
+            out = backend.model(_frame_inputs({**stacked, "trans": trans}, static, context.n_res),
+                                TemporalContext.among_queries(cfg, 1, context.n_res, torch.from_numpy(offset),
+                                                              torch.from_numpy(mask), trans))
+        return (out.rot_update, out.trans_update, out.torsions, out.k, out.v)
 
     base = run(stacked["trans"])
     changed = stacked["trans"].clone()

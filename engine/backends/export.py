@@ -12,7 +12,7 @@ from trajgen.engine import __version__
 from trajgen.engine.checkpoint import CheckpointInfo
 from trajgen.engine.flow.process import FlowConfig
 from trajgen.engine.model.io_spec import INPUT_NAMES, OUTPUT_NAMES
-from trajgen.engine.model.network import Denoiser
+from trajgen.engine.model.network import Denoiser, OneFrameStep
 
 OPSET = 17
 
@@ -53,7 +53,7 @@ def export_onnx(model: Denoiser, path: str | Path, flow: FlowConfig = FlowConfig
     model = model.cpu().eval()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(model, example_inputs(model.cfg), str(path), dynamo=False, opset_version=OPSET,
+        torch.onnx.export(OneFrameStep(model), example_inputs(model.cfg), str(path), dynamo=False, opset_version=OPSET,
                           input_names=list(INPUT_NAMES), output_names=list(OUTPUT_NAMES),
                           dynamic_axes=dynamic_axes())
     proto = onnx.load(str(path))

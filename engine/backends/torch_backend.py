@@ -10,7 +10,7 @@ import torch
 from trajgen.engine.errors import DeviceError
 from trajgen.engine.flow.process import FlowConfig
 from trajgen.engine.model.io_spec import INPUT_NAMES, OUTPUT_NAMES
-from trajgen.engine.model.network import Denoiser
+from trajgen.engine.model.network import Denoiser, OneFrameStep
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ class TorchBackend:
         self.config = model.cfg
         self.flow = flow or FlowConfig()
         self.model = model.to(options.device).eval()
-        self._run = torch.compile(self.model) if options.compile else self.model
+        step = OneFrameStep(self.model)
+        self._run = torch.compile(step) if options.compile else step
         self._dtype = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}[options.precision]
 
     def free_memory_bytes(self) -> int | None:

@@ -22,6 +22,7 @@ import torch
 from trajgen.engine.flow.process import FlowConfig
 from trajgen.engine.flow.torch_process import interpolate, perturb
 from trajgen.engine.flow.torch_so3 import exp_map
+from trajgen.engine.model.inputs import FrameInputs, TemporalContext
 from trajgen.engine.model.masks import add_goal, clean_and_noisy_mask
 
 
@@ -43,12 +44,14 @@ def _sincos(angles):
 
 
 def flow_matching_loss(model, batch: dict[str, torch.Tensor], flow: FlowConfig = FlowConfig(),
-                       cfg: LossConfig = LossConfig()) -> tuple[torch.Tensor, dict[str, float]]:
+                       cfg: LossConfig = LossConfig(), model_cfg=None) -> tuple[torch.Tensor, dict[str, float]]:
     """Scalar loss and its parts (floats) for one batch of windows (format in the module docstring).
 
-    ``model``: anything with ``cfg`` (a ``ModelConfig``) and ``forward_frames`` (a ``Denoiser``, or the
-    training loop's view of one through DDP): the loss does not import the network.
+    ``model`` is called as ``model(FrameInputs, TemporalContext) -> FrameOutputs``: a ``Denoiser``, the
+    same under DDP, or any callable doing that; ``model_cfg`` (its ``ModelConfig``) defaults to
+    ``model.cfg``. The loss never imports the network.
     """
+    model_cfg = model.cfg if model_cfg is None else model_cfg
     rot, trans, tors = batch["rot"], batch["trans"], batch["torsions"]
     b, t = trans.shape[:2]
     hist = cfg.max_history_noise * torch.rand(b, t, device=trans.device)
@@ -63,7 +66,7 @@ def flow_matching_loss(model, batch: dict[str, torch.Tensor], flow: FlowConfig =
     q_rot, q_trans, q_tors = (torch.cat([h, x], 1) for h, x in zip((h_rot, h_trans, h_tors), xs))
     ref_rot, ref_trans = rot[:, ref_idx], trans[:, ref_idx]
     flow_time = torch.cat([1.0 - hist, s], 1)
-    offset, mask = clean_and_noisy_mask(t, model.cfg.context_window, model.cfg.n_anchor)
+    offset, mask = clean_and_noisy_mask(t, model_cfg.context_window, model_cfg.n_anchor)
     if cfg.goal_prob > 0 and float(torch.rand(())) < cfg.goal_prob:
         frame_of = np.concatenate([np.arange(t), np.arange(1, t)])
         offset, mask = add_goal(offset, mask, frame_of, t - 1)
@@ -72,17 +75,15 @@ def flow_matching_loss(model, batch: dict[str, torch.Tensor], flow: FlowConfig =
         ref_rot, ref_trans = torch.cat([ref_rot, rot[:, :1]], 1), torch.cat([ref_trans, trans[:, :1]], 1)
         flow_time = torch.cat([flow_time, torch.ones(b, 1, device=trans.device)], 1)
     q = q_trans.shape[1]
-    tmask = batch["torsion_mask"][:, None].expand(b, q, -1, -1)
-    log_dt = torch.log(batch["dt_ps"])[:, None].expand(b, q)
-    temp = batch["temperature_K"][:, None].expand(b, q)
-    n_blocks, heads, d = model.cfg.n_blocks, model.cfg.n_heads, model.cfg.d_head
-    empty = trans.new_zeros(n_blocks, b, 0, trans.shape[2], heads, d)
-    ext = (empty, empty, trans.new_zeros(b, q, 0), trans.new_zeros(b, q, 0))
-    rot_u, trans_u, tors_out, _, _ = model.forward_frames(
-        batch["aatype"], batch["residue_index"], batch["chain_index"], q_rot, q_trans, _sincos(q_tors), tmask,
-        ref_rot, ref_trans, flow_time, log_dt, temp, batch["res_mask"], ext,
-        torch.from_numpy(offset).to(trans.device), torch.from_numpy(mask).to(trans.device), trans[:, 0])
-    return _target_terms(batch, xs, (rot_u, trans_u, tors_out), t, model.cfg.trans_scale_A, cfg)
+    inputs = FrameInputs(
+        batch["aatype"], batch["residue_index"], batch["chain_index"], q_rot, q_trans, _sincos(q_tors),
+        batch["torsion_mask"][:, None].expand(b, q, -1, -1), ref_rot, ref_trans, flow_time,
+        torch.log(batch["dt_ps"])[:, None].expand(b, q), batch["temperature_K"][:, None].expand(b, q),
+        batch["res_mask"], trans[:, 0])                       # neighbour lists: the window's anchor, frame 0
+    context = TemporalContext.among_queries(model_cfg, b, trans.shape[2], torch.from_numpy(offset),
+                                            torch.from_numpy(mask), trans)
+    out = model(inputs, context)
+    return _target_terms(batch, xs, (out.rot_update, out.trans_update, out.torsions), t, model_cfg.trans_scale_A, cfg)
 
 
 def _distance_term(pred, true, res_mask, scale, cutoff):

@@ -14,9 +14,10 @@ Two architectures, chosen by ``ModelConfig``:
 - ``neighbors`` = 0, ``temporal = "factorized"``: IPA over all residue pairs and time attention of
   each residue over its own tokens only (cost ~ L^2).
 
-Two entry points share all weights:
-``forward`` (one frame per batch element against a KV cache: inference, ONNX export) and
-``forward_frames`` (many frames with a causal mask between them: training, cache checks).
+Entry points: ``Denoiser.forward(FrameInputs, TemporalContext) -> FrameOutputs`` (typed, Q frames
+per batch element: training, cache checks; ``model.inputs`` documents every tensor) and
+``OneFrameStep`` (one frame against the KV cache as the flat tensors of ``io_spec``: ONNX export
+and the PyTorch backend). Network, noise process (``flow.process``) and loss (``flow.loss``) live apart.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from torch import nn
 
 from trajgen.engine.model.config import ModelConfig
 from trajgen.engine.model.features import ConditionEmbedding, PairEmbedding, ResidueEmbedding
+from trajgen.engine.model.inputs import FrameInputs, FrameOutputs, TemporalContext
 from trajgen.engine.model.ipa import InvariantPointAttention
 from trajgen.engine.model.layers import AdaLN, JointTemporalAttention, TemporalAttention, Transition
 from trajgen.engine.model.neighbors import nearest_neighbors
@@ -87,56 +89,60 @@ class Denoiser(nn.Module):
         self.frame_head = nn.Linear(cfg.d_model, 6)
         self.torsion_head = nn.Linear(cfg.d_model, 14)
 
-    def forward(self, aatype, residue_index, chain_index, rot, trans, torsions, torsion_mask,
-                ref_rot, ref_trans, neighbor_trans, flow_time, log_dt, temperature, cache_k, cache_v,
-                slot_offset, slot_mask):
-        """One frame per batch element against cached slots; argument shapes in ``io_spec``.
+    def forward(self, inputs: FrameInputs, context: TemporalContext) -> FrameOutputs:
+        """Denoise (or encode) Q frames per batch element; shapes and units in ``model.inputs``.
 
-        Returns rot_update (B, L, 3), trans_update (B, L, 3) Angstrom, torsions_out
-        (B, L, 7, 2), new_k and new_v (N, B, L, H, D).
+        Training runs a whole window at once (the queries attend to each other through
+        ``context.self_mask``); inference runs one frame against the KV cache (``OneFrameStep``).
+        Neighbour lists (models with ``neighbors`` > 0) come from ``inputs.neighbor_trans`` and are
+        shared by every query frame and block.
         """
-        one = torch.ones(1, 1, dtype=rot.dtype, device=rot.device)
-        zero = torch.zeros(1, 1, dtype=rot.dtype, device=rot.device)
-        out = self.forward_frames(
-            aatype, residue_index, chain_index, rot[:, None], trans[:, None], torsions[:, None],
-            torsion_mask[:, None], ref_rot[:, None], ref_trans[:, None], flow_time[:, None],
-            log_dt[:, None], temperature[:, None], torch.ones_like(trans[..., 0]),
-            (cache_k, cache_v, slot_offset[:, None], slot_mask[:, None]), zero, one, neighbor_trans)
-        rot_u, trans_u, tors, k, v = out
-        return rot_u[:, 0], trans_u[:, 0], tors[:, 0], k[:, :, 0], v[:, :, 0]
-
-    def forward_frames(self, aatype, residue_index, chain_index, rot, trans, torsions, torsion_mask,
-                       ref_rot, ref_trans, flow_time, log_dt, temperature, res_mask, ext,
-                       self_offset, self_mask, neighbor_trans=None):
-        """Q frames per batch element: rot (B, Q, L, 3, 3), trans (B, Q, L, 3), torsions
-        (B, Q, L, 7, 2), torsion_mask (B, Q, L, 7), references likewise, conditions (B, Q),
-        res_mask (B, L) (0 = padding). ``ext`` = (k (N, B, S, L, H, D), v, offset (B, Q, S),
-        mask (B, Q, S)) cached slots (S may be 0); self_offset / self_mask (Q, Q) relate the
-        query frames to each other (offset = query frame - key frame; mask 1 = may attend).
-        neighbor_trans (B, L, 3): CA positions of the anchor frame, the neighbour lists' source
-        (models with ``neighbors`` > 0; the same lists for every query frame and block).
-        Returns updates (B, Q, L, 3) x2, torsions (B, Q, L, 7, 2), k, v (N, B, Q, L, H, D).
-        """
-        ext_k, ext_v, ext_offset, ext_mask = ext
-        x = self.embed(aatype, rot, trans, torsions, torsion_mask, ref_rot, ref_trans)
-        x = x * res_mask[:, None, :, None]
-        cond = self.cond(flow_time, log_dt, temperature)
+        i, c = inputs, context
+        x = self.embed(i.aatype, i.rot, i.trans, i.torsions, i.torsion_mask, i.ref_rot, i.ref_trans)
+        x = x * i.res_mask[:, None, :, None]                                          # (B, Q, L, d)
+        cond = self.cond(i.flow_time, i.log_dt, i.temperature)                        # (B, Q, d_cond)
         space = None
-        if self.cfg.neighbors > 0:      # neighbours in the anchor frame, shared by all queries and blocks
-            space = nearest_neighbors(neighbor_trans, res_mask, self.cfg.neighbors)
-        pair = self.pair(rot, trans, residue_index, chain_index, None if space is None else space[0])
+        if self.cfg.neighbors > 0:
+            space = nearest_neighbors(i.neighbor_trans, i.res_mask, self.cfg.neighbors)   # (B, L, K) x2
+        pair = self.pair(i.rot, i.trans, i.residue_index, i.chain_index, None if space is None else space[0])
         keys, values = [], []
-        for i, block in enumerate(self.blocks):
-            temporal = (ext_k[i], ext_v[i], ext_offset, ext_mask, self_offset, self_mask)
-            x, k, v = block(x, cond, pair, rot, trans, res_mask, temporal, space)
+        for n, block in enumerate(self.blocks):
+            temporal = (c.cache_k[n], c.cache_v[n], c.slot_offset, c.slot_mask, c.self_offset, c.self_mask)
+            x, k, v = block(x, cond, pair, i.rot, i.trans, i.res_mask, temporal, space)
             keys.append(k)
             values.append(v)
         h, _ = self.norm_out(x, cond)
-        frame = self.frame_head(h)
-        tors = self.torsion_head(h).reshape(h.shape[:-1] + (7, 2))
+        frame = self.frame_head(h).float()
+        tors = self.torsion_head(h).float().reshape(h.shape[:-1] + (7, 2))
         tors = tors / torch.sqrt((tors ** 2).sum(-1, keepdim=True) + 1e-8)
-        return (frame[..., :3] * ROT_UPDATE_SCALE, frame[..., 3:] * self.cfg.trans_scale_A, tors,
-                torch.stack(keys), torch.stack(values))
+        return FrameOutputs(frame[..., :3] * ROT_UPDATE_SCALE, frame[..., 3:] * self.cfg.trans_scale_A, tors,
+                            torch.stack(keys), torch.stack(values))
+
+
+class OneFrameStep(nn.Module):
+    """The denoiser on one frame per batch element against the KV cache, as flat tensors in
+    ``io_spec`` order: the ONNX graph and the PyTorch backend run this.
+
+    Returns rot_update (B, L, 3), trans_update (B, L, 3) Angstrom, torsions_out (B, L, 7, 2),
+    new_k and new_v (N, B, L, H, D).
+    """
+
+    def __init__(self, denoiser: Denoiser):
+        super().__init__()
+        self.denoiser = denoiser
+        self.cfg = denoiser.cfg
+
+    def forward(self, aatype, residue_index, chain_index, rot, trans, torsions, torsion_mask,
+                ref_rot, ref_trans, neighbor_trans, flow_time, log_dt, temperature, cache_k, cache_v,
+                slot_offset, slot_mask):
+        one = torch.ones(1, 1, dtype=rot.dtype, device=rot.device)
+        zero = torch.zeros(1, 1, dtype=rot.dtype, device=rot.device)
+        inputs = FrameInputs(aatype, residue_index, chain_index, rot[:, None], trans[:, None], torsions[:, None],
+                             torsion_mask[:, None], ref_rot[:, None], ref_trans[:, None], flow_time[:, None],
+                             log_dt[:, None], temperature[:, None], torch.ones_like(trans[..., 0]), neighbor_trans)
+        out = self.denoiser(inputs, TemporalContext(cache_k, cache_v, slot_offset[:, None], slot_mask[:, None],
+                                                    zero, one))
+        return (out.rot_update[:, 0], out.trans_update[:, 0], out.torsions[:, 0], out.k[:, :, 0], out.v[:, :, 0])
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -41,32 +41,23 @@ from trajgen.engine.train.schedule import make_scheduler
 log = logging.getLogger(__name__)
 
 
-class FramesForward(nn.Module):
-    """``forward`` = ``Denoiser.forward_frames`` under optional bf16 autocast, updates returned in float32.
+class Forward:
+    """Calls the denoiser (``module``: a ``Denoiser`` or DDP around one) under optional bf16 autocast.
 
-    DDP hooks ``forward`` only, so the loss reaches the network through this module.
+    ``flow_matching_loss`` calls it like the network itself; ``cfg`` is the network's ``ModelConfig``.
     """
 
-    def __init__(self, denoiser: Denoiser, bf16: bool):
-        super().__init__()
-        self.denoiser, self.bf16 = denoiser, bf16
+    def __init__(self, module: nn.Module, cfg, bf16: bool):
+        self.module, self.cfg, self.bf16 = module, cfg, bf16
 
-    def forward(self, *args):
+    @property
+    def denoiser(self) -> Denoiser:
+        return getattr(self.module, "module", self.module)
+
+    def __call__(self, inputs, context):
         device_type = self.denoiser.frame_head.weight.device.type
         with torch.autocast(device_type=device_type, dtype=torch.bfloat16, enabled=self.bf16):
-            rot_u, trans_u, tors, k, v = self.denoiser.forward_frames(*args)
-        return rot_u.float(), trans_u.float(), tors.float(), k, v
-
-
-class LossView:
-    """The two things ``flow_matching_loss`` asks of a model (``cfg``, ``forward_frames``), routed
-    through ``module`` (a ``FramesForward``, possibly wrapped in DDP)."""
-
-    def __init__(self, module: nn.Module, cfg):
-        self.module, self.cfg = module, cfg
-
-    def forward_frames(self, *args):
-        return self.module(*args)
+            return self.module(inputs, context)         # outputs are float32 (Denoiser.forward)
 
 
 @dataclass
@@ -87,9 +78,9 @@ class _Run:
     """Everything the loop mutates, in one place."""
 
     model: Denoiser
-    view: LossView
+    view: Forward
     ema: EMA
-    ema_view: LossView
+    ema_view: Forward
     optimizer: torch.optim.Optimizer
     scheduler: object
     step: int = 0
@@ -161,7 +152,7 @@ def _build(config: TrainConfig, ctx: DistContext, bf16: bool) -> _Run:
     """Model (same initial weights on every rank), DDP wrapper, EMA, AdamW and the schedule."""
     torch.manual_seed(config.run.seed)
     model = Denoiser(config.model).to(ctx.device)
-    module: nn.Module = FramesForward(model, bf16)
+    module: nn.Module = model
     if ctx.distributed:
         ids = [ctx.device.index] if ctx.device.type == "cuda" else None
         module = nn.parallel.DistributedDataParallel(module, device_ids=ids)
@@ -174,7 +165,7 @@ def _build(config: TrainConfig, ctx: DistContext, bf16: bool) -> _Run:
                                    {"params": no_decay, "weight_decay": 0.0}], lr=o.lr, betas=o.betas)
     scheduler = make_scheduler(optimizer, o.warmup_steps, o.max_steps, o.min_lr_ratio)
     torch.manual_seed(_rank_seed(config.run.seed, ctx.rank))
-    return _Run(model, LossView(module, config.model), ema, LossView(FramesForward(ema_model, bf16), config.model),
+    return _Run(model, Forward(module, config.model, bf16), ema, Forward(ema_model, config.model, bf16),
                 optimizer, scheduler)
 
 
@@ -256,7 +247,7 @@ def _log_row(run: _Run, ctx: DistContext, windows_per_s: float, elapsed: float) 
 
 
 @torch.no_grad()
-def validate(view: LossView, batches, config: TrainConfig, ctx: DistContext) -> float:
+def validate(view: Forward, batches, config: TrainConfig, ctx: DistContext) -> float:
     """Mean loss over the run's validation batches (all ranks), noise seeded per batch."""
     total, count = 0.0, 0
     for index, batch in batches:
@@ -270,7 +261,7 @@ def validate(view: LossView, batches, config: TrainConfig, ctx: DistContext) -> 
 
 def _validate_and_select(run: _Run, config: TrainConfig, ctx: DistContext, val_batches, logger: RunLogger) -> None:
     """Validation loss of the EMA weights; a new best is written to best.safetensors (rank 0)."""
-    ema_model = run.ema_view.module.denoiser
+    ema_model = run.ema_view.denoiser
     run.ema.copy_to(ema_model)
     val = validate(run.ema_view, val_batches, config, ctx)
     if val < run.best_val:
