@@ -210,6 +210,13 @@ def test_a_new_run_on_the_same_object_keeps_the_earlier_result(pm):
     assert commands.delivery.registry_of(pm).get("prot").target == "prot_traj_2"
 
 
+def test_an_earlier_result_can_still_be_exported_by_its_name(pm, tmp_path):
+    trajgen_run("prot", length="1ns", interval="100ps", wait=1, _self=pm)
+    trajgen_run("prot", length="500ps", interval="100ps", wait=1, _self=pm)
+    assert trajgen_export("prot_traj", str(tmp_path / "first.xtc"), _self=pm) == 11
+    assert trajgen_export("prot", str(tmp_path / "latest.xtc"), _self=pm) == 6
+
+
 def test_a_run_whose_frames_would_not_fit_in_memory_is_refused_before_any_object(pm, monkeypatch):
     monkeypatch.setenv("TRAJGEN_MAX_FRAMES", "2000000000")
     with pytest.raises(CmdException, match=r"of memory in the viewer, but .* is free"):

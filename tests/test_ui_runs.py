@@ -67,3 +67,18 @@ def test_an_abandoned_run_stops_and_drops_its_frames(protein):
     assert run.deliver(lambda frame: pytest.fail("no frame after abandon")) == 0
     assert not run.pending and run.live.state == "cancelled"
     assert run.end_message() == "the run on prot was stopped after 0 frames: its object prot_traj was deleted"
+
+
+def test_an_earlier_run_still_answers_for_its_own_target(protein):
+    registry = RunRegistry()
+    first = viewer_run(protein)
+    registry.add(first)
+    first.live.start()
+    first.live.wait(60)
+    first.deliver(lambda frame: None)
+    second = ViewerRun("prot", "prot_traj_2", protein, LiveRun(protein, first.live.request))
+    registry.add(second)
+    assert registry.get("prot") is second and registry.get("prot_traj_2") is second
+    assert registry.get("prot_traj") is first and registry.runs() == [second]
+    registry.forget("prot")
+    assert registry.get("prot_traj") is None

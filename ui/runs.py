@@ -142,10 +142,12 @@ class ViewerRun:
 
 
 class RunRegistry:
-    """The runs of one viewer session, by input-structure name (the last run of each is kept)."""
+    """The runs of one viewer session, by input-structure name: the last run of each answers for the
+    structure; earlier ones (their frames kept in their own objects) still answer for their target."""
 
     def __init__(self) -> None:
         self._runs: dict[str, ViewerRun] = {}
+        self._earlier: list[ViewerRun] = []  # replaced by a later run on the same structure, newest last
         self.last_error = ""  # the message of the viewer's last failed trajgen command (for the panel)
 
     def check_free(self, name: str, stop_hint: str = "") -> None:
@@ -159,17 +161,25 @@ class RunRegistry:
     def add(self, run: ViewerRun) -> None:
         """Keep ``run`` as the structure's run; refuse while the structure's previous run is going."""
         self.check_free(run.structure)
+        old = self._runs.get(run.structure)
+        if old is not None:
+            self._earlier.append(old)
         self._runs[run.structure] = run
 
     def forget(self, name: str) -> None:
-        """Drop the run kept for input structure ``name`` (its structure is gone, the name reused)."""
+        """Drop the runs kept for input structure ``name`` (its structure is gone, the name reused)."""
         self._runs.pop(name, None)
+        self._earlier = [r for r in self._earlier if r.structure != name]
 
     def get(self, name: str) -> ViewerRun | None:
-        """The run whose input structure or target object is ``name``."""
+        """The run whose input structure (its latest run) or target object is ``name``."""
         if name in self._runs:
             return self._runs[name]
-        return next((r for r in self._runs.values() if r.target == name), None)
+        return next((r for r in self.every_run() if r.target == name), None)
+
+    def every_run(self) -> list[ViewerRun]:
+        """Current runs, then earlier ones newest first (for finding a target's run)."""
+        return list(self._runs.values()) + self._earlier[::-1]
 
     def runs(self) -> list[ViewerRun]:
         return list(self._runs.values())

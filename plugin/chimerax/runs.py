@@ -24,8 +24,12 @@ def registry(session) -> RunRegistry:
 
 
 def run_for(session, structure) -> ChimeraXRun | None:
-    """The last run whose input or output is ``structure``, or None."""
-    for run in registry(session).runs():
+    """The run whose output is ``structure``, or the last run whose input it is; None if neither."""
+    runs = registry(session).every_run()
+    for run in runs:
+        if structure is run.output:
+            return run
+    for run in runs:
         if structure in (run.input, run.output):
             return run
     return None

@@ -260,6 +260,14 @@ def test_a_second_run_opens_a_new_model_and_keeps_the_first(session):
     assert first.num_coordsets == 4 and second.num_coordsets == 6
 
 
+def test_an_earlier_output_model_can_still_be_exported(session, tmp_path):
+    structure = open_example(session)
+    first = run(session, f"trajgen run #{structure.id_string} length 300ps generator enm wait true")
+    run(session, f"trajgen run #{structure.id_string} length 500ps generator enm wait true")
+    run(session, f"trajgen export #{first.id_string} {tmp_path / 'first.xtc'}")
+    assert mdtraj.load(str(tmp_path / "first.xtc"), top=str(tmp_path / "first.pdb")).n_frames == 4
+
+
 def test_messages_use_chimerax_words(session, tmp_path):
     import os as _os
 
