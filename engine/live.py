@@ -21,11 +21,10 @@ from collections.abc import Callable
 
 from .errors import TrajgenError
 from .generate import GenerationRequest, Progress, TrajectoryFrame, TrajectoryGenerator
-from .run_choices import DEFAULT_SEED, DEFAULT_TEMPERATURE_K, GENERATORS
+from .run_choices import DEFAULT_SEED, DEFAULT_TEMPERATURE_K, GENERATORS, check_device
 from .run_limits import RunLimits, Sink, check_temperature
 
 STATES = ("ready", "running", "finished", "cancelled", "failed")
-GENERATOR_CHOICES = GENERATORS  # kept for older imports; the list lives in run_choices
 
 
 def plan_run(protein, *, length_ps: float, interval_ps: float, temperature_K: float = DEFAULT_TEMPERATURE_K,
@@ -44,6 +43,7 @@ def plan_run(protein, *, length_ps: float, interval_ps: float, temperature_K: fl
 
     if generator not in GENERATORS:
         raise TrajgenError(f"Unknown generator {generator!r}; choose one of {', '.join(GENERATORS)}.")
+    check_device(device)
     notes = []
     if generator == "auto":
         generator = "model" if (checkpoint is not None or shipped_checkpoint() is not None) else "enm"

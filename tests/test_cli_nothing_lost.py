@@ -71,6 +71,7 @@ def test_outputs_sharing_a_stem_do_not_replace_each_others_topology(myprot, caps
     (["--temperature", "-50"], "runs between 200 K and 500 K"),
     (["--temperature", "-50"], "-50 K is outside that range"),
     (["--temperature", "0"], "0 K is outside"),
+    (["--device", "gpu"], "Unknown device 'gpu'"),
 ])
 def test_absurd_runs_are_refused_with_numbers_before_any_byte_is_written(myprot, tmp_path, capsys, args, message):
     assert generate(myprot, "-o", tmp_path / "out.dcd", "--generator", "enm", *args) == 1
