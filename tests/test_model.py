@@ -106,3 +106,26 @@ def test_a_future_frame_never_changes_a_past_one(setup):
     for a, b in zip(base, moved):
         past_a, past_b = (a[:, :, :4], b[:, :, :4]) if a.dim() == 6 else (a[:, :4], b[:, :4])
         torch.testing.assert_close(past_a, past_b, atol=1e-5, rtol=0)
+
+
+def test_masked_all_pairs_and_gathered_neighbours_give_the_same_numbers(setup):
+    """Small proteins run neighbour attention as masked all-pairs attention; the ONNX graph gathers."""
+    context, backend, sampler, frames = setup
+    if backend.config.neighbors == 0:
+        pytest.skip("all-pairs model: no neighbour lists")
+    stacked, static = _stack_frames(sampler, frames[:4], frames[5], 0.5)
+    offset, mask = causal_window_mask(5, backend.config.context_window, backend.config.n_anchor)
+    model = backend.model
+
+    def run(dense_max):
+        model.dense_max_residues = dense_max
+        with torch.no_grad():
+            return model(_frame_inputs(stacked, static, context.n_res),
+                         TemporalContext.among_queries(backend.config, 1, context.n_res, torch.from_numpy(offset),
+                                                       torch.from_numpy(mask), stacked["trans"]))
+    try:
+        dense, gathered = run(10_000), run(0)
+    finally:
+        model.dense_max_residues = 160
+    for name in ("rot_update", "trans_update", "torsions", "k", "v"):
+        torch.testing.assert_close(getattr(dense, name), getattr(gathered, name), atol=2e-5, rtol=1e-4)

@@ -36,11 +36,13 @@ class InvariantPointAttention(nn.Module):
         self.w_l = math.sqrt(1.0 / 3.0)
         self.w_c = math.sqrt(2.0 / (9.0 * pq))
 
-    def forward(self, x, pair, rot, trans, res_mask, nbr=None, nbr_mask=None):
+    def forward(self, x, pair, rot, trans, res_mask, nbr=None, nbr_mask=None, allowed=None):
         """x (M, L, d), pair (M, L, L, c), rot (M, L, 3, 3), trans (M, L, 3) A, res_mask (M, L).
 
         With a neighbour list ``nbr`` (M, L, K) and ``nbr_mask`` (M, L, K) each residue attends to
         its K neighbours only and ``pair`` is (M, L, K, c): cost linear in L (``sparse_forward``).
+        ``allowed`` (M, L, L) instead restricts all-pairs attention to the same neighbours (same
+        numbers, faster for small L).
         """
         if nbr is not None:
             return self.sparse_forward(x, pair, rot, trans, res_mask, nbr, nbr_mask)
@@ -58,7 +60,8 @@ class InvariantPointAttention(nn.Module):
               - 2.0 * torch.einsum("mihpc,mjhpc->mhij", q_pts, k_pts))               # (M, H, L, L)
         gamma = F.softplus(self.head_weight)[None, :, None, None]
         logits = self.w_l * (logits - 0.5 * self.w_c * gamma * sq)
-        logits = logits + (1.0 - res_mask)[:, None, None, :] * NEG_INF
+        keep = res_mask[:, None, None, :] if allowed is None else allowed[:, None]
+        logits = logits + (1.0 - keep) * NEG_INF
         attn = torch.softmax(logits, dim=-1)                                       # (M, H, L, L)
         o_s = torch.einsum("mhij,mjhd->mihd", attn, v)
         o_g = torch.einsum("mhij,mjhpc->mihpc", attn, v_pts)

@@ -39,3 +39,21 @@ def gather_residues(x, idx):
     flat = (idx + torch.arange(b, device=idx.device)[:, None, None] * n).reshape(-1)
     rest = x.shape[2:]
     return x.reshape((b * n,) + rest)[flat].reshape((b, n, k) + rest)
+
+
+def dense_neighbor_mask(idx, mask, n_res: int):
+    """The neighbour lists as a (B, L, L) float matrix: [b, i, j] = 1 when j is one of i's neighbours.
+
+    For small proteins (training crops) attention over all pairs masked to the neighbours gives
+    the same numbers as gathering them, faster; dummy entries (mask 0) add nothing.
+    """
+    out = torch.zeros(idx.shape[:2] + (n_res,), dtype=mask.dtype, device=mask.device)
+    return out.scatter_add(-1, idx, mask).clamp(max=1.0)
+
+
+def gather_pairs(pair, idx):
+    """All-pairs features pair (B, Q, L, L, c) at the neighbour lists idx (B, L, K): (B, Q, L, K, c)."""
+    b, q, n = pair.shape[:3]
+    k = idx.shape[-1]
+    index = idx[:, None, :, :, None].expand(b, q, n, k, pair.shape[-1])
+    return torch.gather(pair, 3, index)

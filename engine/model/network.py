@@ -30,9 +30,12 @@ from trajgen.engine.model.features import ConditionEmbedding, PairEmbedding, Res
 from trajgen.engine.model.inputs import FrameInputs, FrameOutputs, TemporalContext
 from trajgen.engine.model.ipa import InvariantPointAttention
 from trajgen.engine.model.layers import AdaLN, JointTemporalAttention, TemporalAttention, Transition
-from trajgen.engine.model.neighbors import nearest_neighbors
+from trajgen.engine.model.neighbors import dense_neighbor_mask, gather_pairs, nearest_neighbors
 
 ROT_UPDATE_SCALE = 0.1  # radians per unit of raw network output
+# Up to this many residues, neighbour-restricted attention runs as masked all-pairs attention
+# (the same numbers; faster when K is a large share of L). The ONNX graph always gathers.
+DENSE_NEIGHBORS_MAX_L = 160
 
 
 class Block(nn.Module):
@@ -57,14 +60,20 @@ class Block(nn.Module):
         flat = (h.reshape(b * q, n, -1), pair.reshape((b * q,) + pair.shape[2:]),
                 rot.reshape(b * q, n, 3, 3), trans.reshape(b * q, n, 3),
                 res_mask[:, None].expand(b, q, n).reshape(b * q, n))
-        if space is not None:
+        time_space = None
+        if space is not None and len(space) == 2:                  # gathered neighbours (any size)
             k_nbr = space[0].shape[-1]
             flat += (space[0][:, None].expand(b, q, n, k_nbr).reshape(b * q, n, k_nbr),
                      space[1][:, None].expand(b, q, n, k_nbr).reshape(b * q, n, k_nbr))
+            time_space = self._time_space(space, pair)
+        elif space is not None:       # IPA: all pairs masked to the same neighbours; time: gathered
+            flat += (None, None, space[2][:, None].expand(b, q, n, n).reshape(b * q, n, n))
+            kt = self.temporal_neighbors
+            time_space = (space[0][..., :kt], space[1][..., :kt], space[3])
         x = x + gate * self.ipa(*flat).reshape(b, q, n, -1)
         h, gate = self.norm_time(x, cond)
         k, v = self.time.project_kv(h)
-        x = x + gate * self.time(h, k, v, *temporal, space=None if space is None else self._time_space(space, pair))
+        x = x + gate * self.time(h, k, v, *temporal, space=time_space)
         h, gate = self.norm_mlp(x, cond)
         x = x + gate * self.mlp(h)
         return x * res_mask[:, None, :, None], k, v
@@ -88,6 +97,7 @@ class Denoiser(nn.Module):
         self.norm_out = AdaLN(cfg.d_model, cfg.d_cond)
         self.frame_head = nn.Linear(cfg.d_model, 6)
         self.torsion_head = nn.Linear(cfg.d_model, 14)
+        self.dense_max_residues = DENSE_NEIGHBORS_MAX_L   # 0: always gather (what the ONNX graph does)
 
     def forward(self, inputs: FrameInputs, context: TemporalContext) -> FrameOutputs:
         """Denoise (or encode) Q frames per batch element; shapes and units in ``model.inputs``.
@@ -101,10 +111,17 @@ class Denoiser(nn.Module):
         x = self.embed(i.aatype, i.rot, i.trans, i.torsions, i.torsion_mask, i.ref_rot, i.ref_trans)
         x = x * i.res_mask[:, None, :, None]                                          # (B, Q, L, d)
         cond = self.cond(i.flow_time, i.log_dt, i.temperature)                        # (B, Q, d_cond)
-        space = None
+        space, n_res = None, i.aatype.shape[1]
         if self.cfg.neighbors > 0:
             space = nearest_neighbors(i.neighbor_trans, i.res_mask, self.cfg.neighbors)   # (B, L, K) x2
-        pair = self.pair(i.rot, i.trans, i.residue_index, i.chain_index, None if space is None else space[0])
+            if n_res <= self.dense_max_residues and not torch.jit.is_tracing():
+                # small proteins (training crops): all pairs masked to the neighbours, same numbers
+                space = (space[0], space[1], dense_neighbor_mask(space[0], space[1], n_res))
+        gathered = space is not None and len(space) == 2
+        pair = self.pair(i.rot, i.trans, i.residue_index, i.chain_index, space[0] if gathered else None)
+        if space is not None and not gathered:      # time attention gathers: it needs the pairs of its neighbours
+            kt = self.cfg.temporal_neighbors
+            space = space + (gather_pairs(pair, space[0][..., :kt]),)
         keys, values = [], []
         for n, block in enumerate(self.blocks):
             temporal = (c.cache_k[n], c.cache_v[n], c.slot_offset, c.slot_mask, c.self_offset, c.self_mask)
