@@ -157,3 +157,16 @@ def test_without_md_or_synthetic_there_is_nothing_to_train(tmp_path):
         from trajgen.engine.train.loop import train
 
         train(tiny_config(cache, tmp_path / "run"))
+
+
+def test_the_model_card_states_the_synthetic_share_and_the_architecture():
+    from trajgen.engine.model import preset
+    from trajgen.engine.train.model_card import _architecture, _synthetic_lines
+
+    info = {"synthetic_proteins": ["a", "b"], "synthetic_trajectories": 16}
+    data = {"synthetic_share": 1.0, "synthetic_share_final": 0.2, "synthetic_schedule_steps": 20000}
+    (line,) = _synthetic_lines(info, data)
+    assert "2 candidate structures, 16 trajectories" in line and "moving to 0.2 at step 20000" in line
+    assert _synthetic_lines({"synthetic_proteins": []}, data) == []
+    assert "joint spatio-temporal attention over its 8 nearest" in _architecture(preset("cpu"))
+    assert "all residue pairs and factorized" in _architecture(preset("cpu-factorized"))

@@ -138,7 +138,8 @@ def render(facts: dict) -> str:
         "## Model", "",
         f"- Causal spatio-temporal SE(3) flow-matching transformer (`trajgen.engine.model`), "
         f"{facts['n_parameters'] / 1e6:.2f} M parameters: d_model {m.d_model}, {m.n_blocks} blocks, "
-        f"{m.n_heads} heads, window of {m.window} past frames + {m.n_anchor} anchor; "
+        f"{m.n_heads} heads, {_architecture(m)}; KV cache of {m.context_window} past frames + {m.n_anchor} anchor "
+        f"(what a {m.train_frames}-frame training window shows); "
         f"{facts['flow_steps']} sampler steps per frame; trajgen {facts['version']}.",
         f"- Admits frame intervals {m.dt_min_ps:g}-{m.dt_max_ps:g} ps and temperatures "
         f"{m.temperature_min_K:g}-{m.temperature_max_K:g} K; trajgen refuses requests outside them.",
@@ -153,6 +154,7 @@ def render(facts: dict) -> str:
         f"{', '.join(f'{t:g}' for t in d['temperatures_K'])} K.",
         *[f"- Set-up: {s}." for s in d["setups"]],
         *_public_md_lines(facts.get("public_md") or []),
+        *_synthetic_lines(info, cfg["data"]),
         *([f"- {n_run - d['proteins']} of the run's {n_run} proteins are not in the manifests given (other "
            "caches, e.g. ATLAS or mdCATH); the MD numbers above cover the manifests only."]
           if d["proteins"] < n_run else []),
@@ -187,6 +189,31 @@ def render(facts: dict) -> str:
         "mix model error with force-field differences.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _architecture(m) -> str:
+    """The attention pattern in words, from the checkpoint's config."""
+    if m.temporal == "joint":
+        return (f"invariant point attention over each residue's {m.neighbors} nearest residues and joint "
+                f"spatio-temporal attention over its {m.temporal_neighbors} nearest in every visible frame "
+                "(cost linear in protein size)")
+    space = f"its {m.neighbors} nearest residues" if m.neighbors else "all residue pairs"
+    return f"invariant point attention over {space} and factorized time attention (each residue over itself)"
+
+
+def _synthetic_lines(info: dict, data: dict) -> list[str]:
+    """How much of the training was synthetic (elastic-network) data, from run_info and [data]."""
+    proteins = info.get("synthetic_proteins") or []
+    if not proteins:
+        return []
+    share = f"{data.get('synthetic_share', 0):g}"
+    if data.get("synthetic_share_final") is not None and data.get("synthetic_schedule_steps"):
+        share += f" of the windows at step 0, moving to {data['synthetic_share_final']:g} at step {data['synthetic_schedule_steps']}"
+    else:
+        share += " of the windows"
+    return [f"- Synthetic pretraining data: elastic-network Langevin trajectories (`trajgen data synthetic`) of "
+            f"{len(proteins)} candidate structures, {info.get('synthetic_trajectories', 0)} trajectories; backbone "
+            f"frames and omega/phi/psi only (the ENM's rigid side chains are masked); {share} (validation: MD only)."]
 
 
 def _public_md_lines(rows: list[dict]) -> list[str]:
