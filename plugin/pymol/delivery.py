@@ -92,7 +92,8 @@ def _tick(_self, timer) -> None:
     runs = registry_of(_self).pending()
     try:
         if sum(deliver(run, _self, FRAMES_PER_TICK) for run in runs):
-            _self.set("state", max(run.delivered for run in runs))
+            _self.count_frames()  # recounts the scene's states: the state counter and object list follow
+            _self.frame(max(run.delivered for run in runs))
     except Exception as err:  # never an exception per tick: give the runs up, say why once
         for run in runs:
             run.abandon(f"adding frames failed: {err}")
