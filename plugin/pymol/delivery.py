@@ -92,8 +92,11 @@ def _tick(_self, timer) -> None:
     runs = registry_of(_self).pending()
     try:
         if sum(deliver(run, _self, FRAMES_PER_TICK) for run in runs):
-            _self.count_frames()  # recounts the scene's states: the state counter and object list follow
-            _self.frame(max(run.delivered for run in runs))
+            newest = max(run.delivered for run in runs)
+            if _self.get_movie_length() > 0:  # the user's movie owns the frames: only show the state
+                _self.set("state", newest)
+            else:  # frame() also updates the state counter and the object list (set("state") leaves "1/1")
+                _self.frame(newest)
     except Exception as err:  # never an exception per tick: give the runs up, say why once
         for run in runs:
             run.abandon(f"adding frames failed: {err}")
