@@ -50,6 +50,11 @@ class RunLimits:
 
     max_frames: int = MAX_FRAMES
 
+    def __post_init__(self):
+        if self.max_frames < 2:
+            raise GenerationError(f"A frame limit of {self.max_frames} is below 2; a run has at least two frames "
+                                  "(the input and one generated frame).")
+
     @staticmethod
     def from_env(environ=None) -> RunLimits:
         """The limits with ``TRAJGEN_MAX_FRAMES`` applied when it is set (a whole number)."""
@@ -61,8 +66,6 @@ class RunLimits:
             value = int(text)
         except ValueError:
             raise GenerationError(f"{MAX_FRAMES_ENV}={text!r} is not a whole number of frames.") from None
-        if value < 2:
-            raise GenerationError(f"{MAX_FRAMES_ENV}={value} is below 2; a run has at least two frames.")
         return RunLimits(max_frames=value)
 
 

@@ -72,6 +72,7 @@ def test_outputs_sharing_a_stem_do_not_replace_each_others_topology(myprot, caps
     (["--temperature", "-50"], "-50 K is outside that range"),
     (["--temperature", "0"], "0 K is outside"),
     (["--device", "gpu"], "Unknown device 'gpu'"),
+    (["--max-frames", "0"], "frame limit of 0 is below 2"),
 ])
 def test_absurd_runs_are_refused_with_numbers_before_any_byte_is_written(myprot, tmp_path, capsys, args, message):
     assert generate(myprot, "-o", tmp_path / "out.dcd", "--generator", "enm", *args) == 1

@@ -27,6 +27,8 @@ def test_the_frame_limit_is_the_same_default_everywhere_and_the_environment_move
     assert RunLimits.from_env({"TRAJGEN_MAX_FRAMES": "500000"}).max_frames == 500_000
     with pytest.raises(GenerationError, match="not a whole number"):
         RunLimits.from_env({"TRAJGEN_MAX_FRAMES": "lots"})
+    with pytest.raises(GenerationError, match="below 2"):
+        RunLimits.from_env({"TRAJGEN_MAX_FRAMES": "0"})
 
 
 def test_the_generator_checks_the_limits_when_it_is_made():

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from trajgen.engine.structure import load_protein
     from trajgen.engine.trajio import open_writer
 
-    limits = RunLimits(max_frames=args.max_frames) if args.max_frames else RunLimits.from_env()
+    limits = RunLimits(max_frames=args.max_frames) if args.max_frames is not None else RunLimits.from_env()
     protein = load_protein(args.structure, chains=args.chains.split(",") if args.chains else None)
     request, backend, notes = plan_run(
         protein, length_ps=parse_time_ps(args.length), interval_ps=parse_time_ps(args.interval),
