@@ -130,6 +130,12 @@ def test_campaign_stops_at_the_deadline_and_resumes_where_it_stopped(peptides, t
     assert totals["proteins"] == 2 and totals["proteins_with_300K_and_350K"] == 2
     table = yield_table(rows)
     assert "| 0-39 | 4 | 2 |" in table
+    from trajgen.engine.evaluate.temperature import ratio_table, temperature_pairs
+
+    pairs = temperature_pairs(out, rows)
+    assert sorted(p.protein for p in pairs) == ["pep10", "pep10b"]
+    assert all(0.01 < p.rmsf_low_A < 5 and 0.01 < p.rmsf_high_A < 5 for p in pairs)
+    assert "median of 2" in ratio_table(pairs)
 
 
 def test_campaign_command_reports_a_folder(tmp_path):

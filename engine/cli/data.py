@@ -126,6 +126,11 @@ def campaign_command(args: argparse.Namespace) -> int:
     rows = read_rows(args.out)
     print(json.dumps(summary(rows)))
     print(yield_table(rows))
+    if args.report:
+        from trajgen.engine.evaluate.temperature import ratio_table, temperature_pairs
+
+        print("\nMotion added by temperature (same protein and plan at both temperatures):")
+        print(ratio_table(temperature_pairs(args.out, rows)))
     return 1 if not args.report and result.failed else 0
 
 
