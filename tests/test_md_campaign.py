@@ -140,7 +140,7 @@ def test_campaign_stops_at_the_deadline_and_resumes_where_it_stopped(peptides, t
 
 def test_campaign_command_reports_a_folder(tmp_path):
     row = {"run_id": "a_obc_300K_s0_short", "protein": "a", "n_residues": 55, "platform": "CPU",
-           "ns_per_day": 20.0, "length_ps": 100.0, "temperature_K": 300.0}
+           "ns_per_day": 20.0, "length_ps": 100.0, "stride_ps": 1.0, "temperature_K": 300.0}
     (tmp_path / "a_obc_300K_s0_short.row.json").write_text(json.dumps(row))
     out = subprocess.run([sys.executable, "-m", "trajgen.engine.cli", "data", "campaign", "--out", str(tmp_path),
                           "--heldout", str(HELDOUT), "--report"], capture_output=True, text=True)
