@@ -116,8 +116,11 @@ def test_campaign_stops_at_the_deadline_and_resumes_where_it_stopped(peptides, t
     with mdtraj.formats.XTCTrajectoryFile(str(files.part(0))) as fh:
         kept, _, _, _ = fh.read()
 
+    later = plan_runs(CampaignConfig(**base), screen_candidates(CampaignConfig(**base))[0])[-1]
+    assert run_simulation(later, should_stop=lambda: asked.append(1) or len(asked) > 3) is None
     done = run_campaign(CampaignConfig(**base))
     assert not done.failed and len(done.finished) == 4            # 2 peptides x 300 K, 350 K
+    assert set(done.finished[:2]) == {first.run_id, later.run_id}  # interrupted runs are finished first
     rows = [json.loads(p.read_text()) for p in sorted(out.glob("*.row.json"))]
     assert {r["label"] for r in rows} == {"short"} and {r["temperature_K"] for r in rows} == {300.0, 350.0}
     traj = mdtraj.load(str(files.xtc), top=str(files.topology_pdb))

@@ -4,7 +4,7 @@ A campaign is a fixed, ordered plan of runs (``plan_runs``): every candidate str
 passes the held-out screen, smallest first, at each temperature, in each tier. ``run_campaign``
 walks the plan in one process: finished runs (their ``.row.json`` exists) are skipped, an
 interrupted one resumes from its last checkpoint, a run another live process holds (its
-``.lock`` file) is left to it, and no chunk starts after the deadline. Start one process per
+``.lock`` file) is left to it, interrupted runs go first, and no chunk starts after the deadline. Start one process per
 free core with the same arguments and they share the plan; stop them all with the deadline and
 start them again later: nothing finished is lost, and an interrupted run loses at most the
 chunk in progress.
@@ -218,7 +218,10 @@ def run_campaign(config: CampaignConfig) -> CampaignResult:
         raise TrajgenError("No structure passed the campaign's screen:\n  " + "\n  ".join(refused))
     Path(config.out_dir).mkdir(parents=True, exist_ok=True)
     result = CampaignResult(refused=refused)
-    for run in plan_runs(config, candidates):
+    plan = plan_runs(config, candidates)
+    # interrupted runs first: their finished chunks are work already paid for
+    plan.sort(key=lambda r: not RunFiles(r.out_dir, r.run_id).progress_json.exists())
+    for run in plan:
         files = RunFiles(run.out_dir, run.run_id)
         if files.row_json.exists():
             result.already_done.append(run.run_id)
