@@ -141,6 +141,28 @@ def test_campaign_stops_at_the_deadline_and_resumes_where_it_stopped(peptides, t
     assert "median of 2" in ratio_table(pairs)
 
 
+def test_a_structure_openmm_cannot_parametrize_fails_once_and_is_not_retried(tmp_path):
+    pytest.importorskip("openmm")
+    pytest.importorskip("pdbfixer")
+    # a peptide that passes the screen, with one atom no force-field template has (CX9 on a cysteine)
+    full = mdtraj.load(str(PFAM / "1GUU_A.pdb"))
+    full.atom_slice(full.topology.select("resid 38 to 47")).save_pdb(str(tmp_path / "pep.pdb"))
+    lines = (tmp_path / "pep.pdb").read_text().splitlines()
+    i = next(k for k, line in enumerate(lines) if line.startswith("ATOM") and " CB " in line)
+    lines.insert(i + 1, lines[i][:12] + " CX9" + lines[i][16:30] + f"{float(lines[i][30:38]) + 1.5:8.3f}" + lines[i][38:])
+    bad = tmp_path / "bad.pdb"
+    bad.write_text("\n".join(lines) + "\n")
+    base = dict(structures=(bad,), out_dir=tmp_path / "md", heldout_fasta=HELDOUT, tiers=("short",), tier_table=TINY,
+                platform="CPU", temperatures_K=(300.0,))
+    first = run_campaign(CampaignConfig(**base))
+    assert list(first.failed) == ["bad_obc_300K_s0_short"]
+    saved = json.loads((tmp_path / "md" / "bad_obc_300K_s0_short.failed.json").read_text())
+    assert saved["error"] == first.failed["bad_obc_300K_s0_short"]
+    assert not list((tmp_path / "md").glob("*.prepared.cif"))
+    again = run_campaign(CampaignConfig(**base))
+    assert again.failed["bad_obc_300K_s0_short"].startswith("earlier: ") and not again.finished
+
+
 def test_campaign_command_reports_a_folder(tmp_path):
     row = {"run_id": "a_obc_300K_s0_short", "protein": "a", "n_residues": 55, "platform": "CPU",
            "ns_per_day": 20.0, "length_ps": 100.0, "stride_ps": 1.0, "temperature_K": 300.0}

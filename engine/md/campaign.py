@@ -7,7 +7,8 @@ interrupted one resumes from its last checkpoint, a run another live process hol
 ``.lock`` file) is left to it, interrupted runs go first, and no chunk starts after the deadline. Start one process per
 free core with the same arguments and they share the plan; stop them all with the deadline and
 start them again later: nothing finished is lost, and an interrupted run loses at most the
-chunk in progress.
+chunk in progress. A run that fails (a structure OpenMM cannot parametrize) leaves
+``{run_id}.failed.json`` with the error and is not retried until that file is removed.
 
 Tiers (``TIERS``): ``short`` gives diversity (every protein, ps frame spacing), ``long`` gives
 ns-scale motion for the smallest proteins (>= 2 ns, 10 ps frames). Times in ps, sizes in residues.
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from trajgen.engine.errors import TrajgenError
 from trajgen.engine.md.config import SimulationConfig
-from trajgen.engine.md.files import RunFiles
+from trajgen.engine.md.files import RunFiles, write_json_atomic
 from trajgen.engine.md.manifest import rebuild_manifest
 
 log = logging.getLogger(__name__)
@@ -181,6 +182,11 @@ class RunLock:
             self.held = False
 
 
+def _failed_json(files: RunFiles) -> Path:
+    """``{run_id}.failed.json``: the error of a run that failed, kept so later sessions skip it."""
+    return files.out_dir / f"{files.run_id}.failed.json"
+
+
 def _alive(lock: Path) -> bool:
     try:
         pid = int(lock.read_text().strip() or "0")
@@ -223,8 +229,12 @@ def run_campaign(config: CampaignConfig) -> CampaignResult:
     plan.sort(key=lambda r: not RunFiles(r.out_dir, r.run_id).progress_json.exists())
     for run in plan:
         files = RunFiles(run.out_dir, run.run_id)
+        failed_json = _failed_json(files)
         if files.row_json.exists():
             result.already_done.append(run.run_id)
+            continue
+        if failed_json.exists():                 # failed before: not retried (remove the file to retry)
+            result.failed[run.run_id] = "earlier: " + json.loads(failed_json.read_text())["error"]
             continue
         if config.past_deadline():
             result.stopped.append(run.run_id)
@@ -238,6 +248,8 @@ def run_campaign(config: CampaignConfig) -> CampaignResult:
         except Exception as exc:  # noqa: BLE001 - one failing protein must not stop the campaign
             result.failed[run.run_id] = f"{type(exc).__name__}: {exc}"
             log.error("%s failed: %s", run.run_id, exc)
+            write_json_atomic(failed_json, {"run_id": run.run_id, "error": result.failed[run.run_id]})
+            files.prepared_cif.unlink(missing_ok=True)
             continue
         finally:
             lock.release()
