@@ -108,11 +108,12 @@ def test_a_future_frame_never_changes_a_past_one(setup):
         torch.testing.assert_close(past_a, past_b, atol=1e-5, rtol=0)
 
 
-def test_masked_all_pairs_and_gathered_neighbours_give_the_same_numbers(setup):
+def test_masked_all_pairs_and_gathered_neighbours_give_the_same_numbers():
     """Small proteins run neighbour attention as masked all-pairs attention; the ONNX graph gathers."""
-    context, backend, sampler, frames = setup
-    if backend.config.neighbors == 0:
-        pytest.skip("all-pairs model: no neighbour lists")
+    context, start = protein_context(example_protein())
+    backend = tiny_torch_backend(seed=4, **ARCHITECTURES["joint, 8 neighbours"])
+    sampler = FrameSampler(backend, context, FlowConfig(n_steps=2, history_noise=0.0), 100.0, 300.0)
+    frames = [start] + list(rollout(sampler, start, 5, seed=3))
     stacked, static = _stack_frames(sampler, frames[:4], frames[5], 0.5)
     offset, mask = causal_window_mask(5, backend.config.context_window, backend.config.n_anchor)
     model = backend.model
