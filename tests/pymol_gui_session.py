@@ -95,7 +95,8 @@ def open_from_menu():
 def sample():
     states = cmd.count_states("prot_traj") if "prot_traj" in cmd.get_names("objects") else 0
     view = PANEL.adapter.run_view("prot")
-    RESULTS["samples"].append([round(time.monotonic() - STARTED, 3), states, view.state, PANEL.progress.value()])
+    RESULTS["samples"].append([round(time.monotonic() - STARTED, 3), states, view.state, PANEL.progress.value(),
+                               cmd.get_frame()])
     distinct = {s[1] for s in RESULTS["samples"] if s[2] == "running"}
     if len(distinct) >= 6 and states >= 30 or time.monotonic() - STARTED > 90:
         SAMPLER.stop()

@@ -87,8 +87,12 @@ def test_the_gui_session_installs_runs_streams_stops_and_exports(session):
     assert results["commands"][0].startswith("trajgen_run prot, length=10us, interval=1ns")
     assert results["commands"][1:] == ["trajgen_stop prot", f"trajgen_export prot, {out / 'gui_run.dcd'}"]
     # the GUI thread kept turning while frames arrived: it saw the count grow step by step
-    running = [states for _, states, state, _ in results["samples"] if state == "running"]
+    running = [states for _, states, state, _, _ in results["samples"] if state == "running"]
     assert len(set(running)) >= 6 and running == sorted(running)
+    # the shown frame follows the arriving states (whether the counter label repaints is only
+    # visible in the window screenshots: no PyMOL API reports the label)
+    shown = [frame for _, states, state, _, frame in results["samples"] if state == "running" and states > 1]
+    assert shown and max(shown) > 1 and shown == sorted(shown)
     stopped = results["stopped_states"]
     assert max(running) <= stopped < 10_001
     assert results["progress_at_stop"] == [stopped, 10_001]
