@@ -1,6 +1,7 @@
 """The flow-matching training loss: a tiny model learns a small batch of real-protein windows."""
 
 import numpy as np
+import pytest
 import torch
 
 from model_inputs import example_protein
@@ -43,3 +44,29 @@ def test_the_loss_reports_translation_rotation_and_torsion_parts():
     torch.manual_seed(0)
     _, parts = flow_matching_loss(Denoiser(preset("tiny")), window_batch(), cfg=LossConfig(goal_prob=1.0))
     assert set(parts) == {"trans", "rot", "torsion", "distance"} and all(np.isfinite(v) for v in parts.values())
+
+
+def test_chain_link_term_is_zero_for_the_truth_and_sees_a_broken_peptide_bond():
+    from trajgen.engine.flow.loss import chain_link_term
+
+    batch = window_batch()
+    rot, trans = batch["rot"][:, 1:], batch["trans"][:, 1:]
+    index, mask = batch["residue_index"], batch["res_mask"]
+    assert float(chain_link_term(rot, trans, rot, trans, index, mask)) == pytest.approx(0.0, abs=1e-8)
+    moved = trans.clone()
+    moved[:, :, 5:] += torch.tensor([1.0, 0.0, 0.0])             # the chain torn between residues 4 and 5
+    broken = float(chain_link_term(rot, moved, rot, trans, index, mask))
+    assert broken * (trans.shape[2] - 1) * 4 > 0.5                # one link of 49 off by about 1 A
+    wider = moved.clone()
+    wider[:, :, 5:] += torch.tensor([1.0, 0.0, 0.0])
+    assert float(chain_link_term(rot, wider, rot, trans, index, mask)) > 2 * broken
+    unlinked = index.clone()
+    unlinked[:, 5:] += 100                                       # the same tear at a chain break is no error
+    assert float(chain_link_term(rot, moved, rot, trans, unlinked, mask)) == pytest.approx(0.0, abs=1e-8)
+
+
+def test_the_loss_counts_chain_links_when_weighted():
+    _, parts = flow_matching_loss(Denoiser(preset("tiny")), window_batch(), cfg=LossConfig(w_bonds=1.0))
+    assert parts["bonds"] > 0
+    _, parts = flow_matching_loss(Denoiser(preset("tiny")), window_batch(), cfg=LossConfig())
+    assert "bonds" not in parts

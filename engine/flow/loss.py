@@ -22,6 +22,7 @@ import torch
 from trajgen.engine.flow.process import FlowConfig
 from trajgen.engine.flow.torch_process import interpolate, perturb
 from trajgen.engine.flow.torch_so3 import exp_map
+from trajgen.engine.geometry.rigid_groups import backbone_local
 from trajgen.engine.model.inputs import FrameInputs, TemporalContext
 from trajgen.engine.model.masks import add_goal, clean_and_noisy_mask
 
@@ -37,6 +38,7 @@ class LossConfig:
     distance_cutoff_A: float = 15.0
     max_history_noise: float = 0.1   # history frames are noised to a level drawn in [0, this]
     goal_prob: float = 0.5           # share of windows trained with the goal anchor
+    w_bonds: float = 0.0             # chain links: N, CA, C distances between consecutive residues (A^2)
 
 
 def _sincos(angles):
@@ -94,6 +96,33 @@ def _distance_term(pred, true, res_mask, scale, cutoff):
     return (((d_pred - d_true) / scale) ** 2 * pair).sum() / pair.sum().clamp(min=1.0)
 
 
+# N, CA, C of an ideal residue in its backbone frame (Angstrom; engine.geometry.rigid_groups)
+_BACKBONE_LOCAL = torch.tensor(np.stack([backbone_local("ALA")[a] for a in ("N", "CA", "C")]), dtype=torch.float32)
+
+
+def chain_link_term(rot_hat, trans_hat, rot, trans, residue_index, res_mask):
+    """Mean squared error (A^2) of the distances that join consecutive residues: C(i)-N(i+1) (the
+    peptide bond), CA(i)-CA(i+1), CA(i)-N(i+1) and C(i)-CA(i+1), predicted against true frames.
+
+    Frames (B, T, L, 3, 3) and (B, T, L, 3); residue_index (B, L) (a jump > 1 is a chain break or
+    another chain: not a link); res_mask (B, L). The term the whole-frame losses spread thinly:
+    it is what keeps a generated chain unbroken.
+    """
+    local = _BACKBONE_LOCAL.to(trans)
+
+    def atoms(r, x):                                           # (B, T, L, 3 atoms, 3)
+        return torch.einsum("btlij,aj->btlai", r, local) + x[..., None, :]
+
+    def links(a):                                              # (B, T, L-1, 4)
+        here, there = a[:, :, :-1], a[:, :, 1:]
+        pairs = ((2, 0), (1, 1), (1, 0), (2, 1))               # (atom of i, atom of i+1): C-N, CA-CA, CA-N, C-CA
+        return torch.stack([torch.linalg.vector_norm(here[..., i, :] - there[..., j, :], dim=-1) for i, j in pairs], -1)
+
+    linked = ((residue_index[:, 1:] - residue_index[:, :-1]) == 1).to(trans) * res_mask[:, 1:] * res_mask[:, :-1]
+    err = (links(atoms(rot_hat, trans_hat)) - links(atoms(rot, trans))) ** 2 * linked[:, None, :, None]
+    return err.sum() / (linked.sum() * err.shape[1] * err.shape[-1]).clamp(min=1.0)
+
+
 def _target_terms(batch, xs, outputs, t, trans_scale, cfg: LossConfig):
     """Loss terms on the noisy copies (queries t .. 2t-2) against the clean frames 1..t-1."""
     rot_u, trans_u, tors_out = (o[:, t:2 * t - 1] for o in outputs)
@@ -109,6 +138,9 @@ def _target_terms(batch, xs, outputs, t, trans_scale, cfg: LossConfig):
              "torsion": l_tors.sum() / (tmask.sum() * (t - 1)).clamp(min=1.0),
              "distance": _distance_term(trans_hat, batch["trans"][:, 1:], batch["res_mask"], trans_scale,
                                         cfg.distance_cutoff_A)}
+    if cfg.w_bonds > 0:
+        parts["bonds"] = chain_link_term(rot_hat, trans_hat, batch["rot"][:, 1:], batch["trans"][:, 1:],
+                                         batch["residue_index"], batch["res_mask"])
     total = (cfg.w_trans * parts["trans"] + cfg.w_rot * parts["rot"] + cfg.w_torsion * parts["torsion"]
-             + cfg.w_distance * parts["distance"])
+             + cfg.w_distance * parts["distance"] + cfg.w_bonds * parts.get("bonds", 0.0))
     return total, {k: float(v.detach()) for k, v in parts.items()}
