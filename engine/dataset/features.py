@@ -72,7 +72,7 @@ def featurize(traj: MDTrajectory, config: FeatureConfig = FeatureConfig()) -> di
 
 
 def _save_atomic(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    tmp = path.with_name(f".{path.stem}.tmp.npz")
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")   # per process: two runs may share a cache
     with open(tmp, "wb") as fh:
         np.savez(fh, **arrays)
         fh.flush()
