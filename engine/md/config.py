@@ -8,7 +8,7 @@ fully described by its config and the manifest row it writes.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 IMPLICIT = "obc"        # amber99sbildn.xml + amber99_obc.xml, no cutoff
@@ -93,11 +93,6 @@ class SimulationConfig:
     def frames_per_chunk(self) -> int:
         """Frames written between two checkpoints (at least one)."""
         return max(1, self.steps(self.checkpoint_interval_ps) // self.report_steps)
-
-    def as_dict(self) -> dict:
-        d = asdict(self)
-        d["pdb_path"], d["out_dir"] = str(self.pdb_path), str(self.out_dir)
-        return d
 
 
 @dataclass
