@@ -64,6 +64,9 @@ def test_a_long_tier_keeps_the_proteins_it_started_when_smaller_candidates_arriv
                             heldout_fasta=HELDOUT, tiers=("long",))
     later = {r.protein for r in plan_runs(larger, screen_candidates(larger)[0])}
     assert later == {"1GUU_A", "1BXY_A", "1UCS_A", "2O9S_A"}
+    (tmp_path / "1BXY_A_obc_300K_s0_short.failed.json").write_text('{"error": "no template"}')
+    without = {r.protein for r in plan_runs(larger, screen_candidates(larger)[0])}
+    assert without == {"1GUU_A", "1UCS_A", "2O9S_A", "3I2Z_A"}                # a protein OpenMM failed on is passed over
 
 
 def test_heldout_relatives_are_refused_with_the_reason(tmp_path):

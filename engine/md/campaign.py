@@ -142,8 +142,10 @@ def plan_runs(config: CampaignConfig, candidates: list[Candidate]) -> list[Simul
 
 def _stable_choice(config: CampaignConfig, tier: CampaignTier, candidates: list[Candidate]) -> list[Candidate]:
     """The tier's ``max_proteins`` proteins: those it already started (finished or interrupted runs
-    in ``out_dir``) first, then the smallest others, so new, smaller candidates never orphan a run."""
+    in ``out_dir``) first, then the smallest others, so new, smaller candidates never orphan a run.
+    Proteins with a failed run (``*.failed.json``) are passed over."""
     out = Path(config.out_dir)
+    candidates = [c for c in candidates if not any(out.glob(f"{c.name}_*.failed.json"))]   # OpenMM cannot run them
     started = {c.name for c in candidates
                if any(out.glob(f"{c.name}_*_{tier.name}.row.json")) or any(out.glob(f"{c.name}_*_{tier.name}.pdb"))}
     first = [c for c in candidates if c.name in started]
