@@ -18,11 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from trajgen.engine.evaluate.fidelity import rmsf
-from trajgen.engine.evaluate.temperature import temperature_pairs
+from trajgen.engine.evaluate.temperature import mean_ca_rmsf, temperature_pairs
 from trajgen.engine.generate import GenerationRequest, TrajectoryGenerator
-from trajgen.engine.geometry.superpose import superpose
-from trajgen.engine.md.campaign import read_rows
+from trajgen.engine.md.manifest import finished_rows
 from trajgen.engine.structure import load_protein
 from trajgen.engine.units import parse_time_ps
 
@@ -30,10 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent / "shared" / "data" / "reference"
 
 
-def mean_ca_rmsf(protein, request: GenerationRequest, backend) -> float:
-    ca = np.stack([f.positions[:, 1] for f in TrajectoryGenerator(protein, request, backend)])
-    fitted = superpose(ca, ca[0])
-    return float(rmsf(superpose(fitted, fitted.mean(axis=0))).mean())
+def generated_ca_rmsf(protein, request: GenerationRequest, backend) -> float:
+    return mean_ca_rmsf(np.stack([f.positions[:, 1] for f in TrajectoryGenerator(protein, request, backend)]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,11 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     ratios = []
     for target in args.targets:
         protein = load_protein(REFERENCE / f"{target}.pdb")
-        low, high = (mean_ca_rmsf(protein, GenerationRequest(length, interval, t, args.seed, generator=args.generator),
+        low, high = (generated_ca_rmsf(protein, GenerationRequest(length, interval, t, args.seed, generator=args.generator),
                                   backend) for t in (300.0, 350.0))
         ratios.append(high / low)
         print(f"| {target} | {low:.2f} | {high:.2f} | {high / low:.2f} |")
-    md = [pair.ratio for pair in temperature_pairs(args.md, read_rows(args.md))]
+    md = [pair.ratio for pair in temperature_pairs(args.md, finished_rows(args.md))]
     md_text = f"{statistics.median(md):.2f} (median of {len(md)} proteins)" if md else "none measured yet"
     print(f"\ngenerator median ratio {statistics.median(ratios):.2f}; our MD's 350/300 K ratio: {md_text}")
     return 0

@@ -75,6 +75,12 @@ def simulate_command(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _add_screen_options(p) -> None:
+    """The held-out screen and size limit that every command making training data applies."""
+    p.add_argument("--heldout", type=Path, required=True, help="FASTA of proteins whose relatives never train")
+    p.add_argument("--max-residues", type=int, default=400, help="larger structures are left out (default 400)")
+
+
 def _add_campaign(data_sub) -> None:
     p = data_sub.add_parser(
         "campaign", help="grow the MD training set unattended: short runs of every candidate, long runs of the smallest",
@@ -85,10 +91,9 @@ def _add_campaign(data_sub) -> None:
     )
     p.add_argument("structures", nargs="*", type=Path, help="PDB or mmCIF files (.gz allowed)")
     p.add_argument("--out", type=Path, required=True, help="output folder (the repository keeps data/md)")
-    p.add_argument("--heldout", type=Path, required=True, help="FASTA of proteins whose relatives never train")
     p.add_argument("--temperatures", type=float, nargs="+", default=[300.0, 350.0], help="kelvin (default 300 350)")
     p.add_argument("--tiers", nargs="+", default=["short", "long"], help="campaign tiers, in order (default short long)")
-    p.add_argument("--max-residues", type=int, default=400, help="larger structures are left out (default 400)")
+    _add_screen_options(p)
     p.add_argument("--hours", type=float, default=None, help="stop cleanly after this many hours (default: no limit)")
     p.add_argument("--platform", choices=PLATFORMS, default="auto", help="auto: CUDA if usable, else CPU")
     p.add_argument("--threads", type=int, default=1, help="CPU threads of this process (default 1)")
@@ -101,7 +106,8 @@ def campaign_command(args: argparse.Namespace) -> int:
     import time
 
     from trajgen.engine.errors import TrajgenError
-    from trajgen.engine.md.campaign import CampaignConfig, read_rows, run_campaign, summary, yield_table
+    from trajgen.engine.md.campaign import CampaignConfig, run_campaign, summary, yield_table
+    from trajgen.engine.md.manifest import finished_rows
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if not args.report:
@@ -123,7 +129,7 @@ def campaign_command(args: argparse.Namespace) -> int:
               f"(resumable), {len(result.failed)} failed")
         for run_id, error in result.failed.items():
             print(f"  {run_id}: {error}")
-    rows = read_rows(args.out)
+    rows = finished_rows(args.out)
     print(json.dumps(summary(rows)))
     print(yield_table(rows))
     if args.report:
@@ -145,13 +151,12 @@ def _add_synthetic(data_sub) -> None:
     )
     p.add_argument("structures", nargs="+", type=Path, help="PDB or mmCIF files (.gz allowed)")
     p.add_argument("--out", type=Path, required=True, help="cache folder for the synthetic files")
-    p.add_argument("--heldout", type=Path, required=True, help="FASTA of proteins whose relatives never train")
     p.add_argument("--intervals-ps", type=float, nargs="+", default=[1.0, 10.0, 100.0, 1000.0],
                    help="frame spacings in ps (default 1 10 100 1000)")
     p.add_argument("--temperatures", type=float, nargs="+", default=[300.0, 350.0], help="kelvin (default 300 350)")
     p.add_argument("--frames", type=int, default=64, help="frames per trajectory (default 64)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0], help="one trajectory per seed (default 0)")
-    p.add_argument("--max-residues", type=int, default=400, help="larger structures are left out (default 400)")
+    _add_screen_options(p)
     p.set_defaults(func=synthetic_command)
 
 

@@ -34,13 +34,16 @@ class TemperaturePair:
         return self.rmsf_high_A / self.rmsf_low_A
 
 
-def mean_ca_rmsf(folder: Path, row: dict) -> float:
-    """Mean Calpha RMSF (Angstrom) of one manifest row's trajectory after superposition."""
-    traj = mdtraj.load(str(Path(folder) / row["xtc"]), top=str(Path(folder) / row["topology"]))
-    ca = traj.xyz[:, traj.topology.select("name CA")] * 10.0
+def mean_ca_rmsf(ca: np.ndarray) -> float:
+    """Mean RMSF (Angstrom) of Calpha frames (F, L, 3) A, superposed on the first frame, then on their mean."""
     fitted = superpose(ca, ca[0])
-    fitted = superpose(fitted, fitted.mean(axis=0))
-    return float(rmsf(fitted).mean())
+    return float(rmsf(superpose(fitted, fitted.mean(axis=0))).mean())
+
+
+def run_ca_rmsf(folder: Path, row: dict) -> float:
+    """``mean_ca_rmsf`` of one manifest row's trajectory."""
+    traj = mdtraj.load(str(Path(folder) / row["xtc"]), top=str(Path(folder) / row["topology"]))
+    return mean_ca_rmsf(traj.xyz[:, traj.topology.select("name CA")] * 10.0)
 
 
 def temperature_pairs(folder: Path, rows: list[dict], low_K: float = 300.0, high_K: float = 350.0) -> list[TemperaturePair]:
@@ -50,7 +53,7 @@ def temperature_pairs(folder: Path, rows: list[dict], low_K: float = 300.0, high
 
     low = {plan(r): r for r in rows if r["temperature_K"] == low_K}
     high = {plan(r): r for r in rows if r["temperature_K"] == high_K}
-    return [TemperaturePair(k[0], k[1], k[2], mean_ca_rmsf(folder, low[k]), mean_ca_rmsf(folder, high[k]))
+    return [TemperaturePair(k[0], k[1], k[2], run_ca_rmsf(folder, low[k]), run_ca_rmsf(folder, high[k]))
             for k in sorted(low.keys() & high.keys())]
 
 

@@ -303,8 +303,3 @@ def summary(rows: list[dict]) -> dict:
         "proteins_with_300K_and_350K": sum(1 for temps in by_protein.values() if {300, 350} <= temps),
         "runs_of_2ns_or_more": sum(1 for r in rows if r["length_ps"] >= 2000.0),
     }
-
-
-def read_rows(out_dir: Path) -> list[dict]:
-    """Finished runs of ``out_dir`` from their row files (the manifest may be mid-rebuild)."""
-    return [json.loads(p.read_text()) for p in sorted(Path(out_dir).glob("*.row.json"))]

@@ -19,11 +19,16 @@ MANIFEST_NAME = "manifest.jsonl"
 def rebuild_manifest(out_dir: Path) -> Path:
     """Collect every finished run's row in ``out_dir`` into ``manifest.jsonl``; return its path."""
     out_dir = Path(out_dir)
-    rows = [json.loads(p.read_text()) for p in sorted(out_dir.glob("*.row.json"))]
-    rows.sort(key=lambda r: r["run_id"])
+    rows = sorted(finished_rows(out_dir), key=lambda r: r["run_id"])
     path = out_dir / MANIFEST_NAME
     write_atomic(path, "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
     return path
+
+
+def finished_rows(out_dir: Path) -> list[dict]:
+    """Rows of every finished run of ``out_dir``, read from their ``.row.json`` files (the
+    manifest may be mid-rebuild while a campaign runs)."""
+    return [json.loads(p.read_text()) for p in sorted(Path(out_dir).glob("*.row.json"))]
 
 
 def read_manifest(path: Path) -> list[dict]:

@@ -46,13 +46,7 @@ class InvariantPointAttention(nn.Module):
         """
         if nbr is not None:
             return self.sparse_forward(x, pair, rot, trans, res_mask, nbr, nbr_mask)
-        m, n = x.shape[:2]
-        q, k, v = self.scalar_qkv(x).reshape(m, n, 3, self.h, self.d).unbind(2)   # (M, L, H, D)
-        center = (trans * res_mask[..., None]).sum(1, keepdim=True) / res_mask.sum(1)[:, None, None].clamp(min=1)
-        t_nm = (trans - center) / POINT_SCALE_A
-        qk_pts = self.to_global(self.point_qk(x).reshape(m, n, 2 * self.h, self.pq, 3), rot, t_nm)
-        q_pts, k_pts = qk_pts.split(self.h, dim=2)                                 # (M, L, H, P, 3)
-        v_pts = self.to_global(self.point_v(x).reshape(m, n, self.h, self.pv, 3), rot, t_nm)
+        q, k, v, q_pts, k_pts, v_pts, t_nm = self.project(x, rot, trans, res_mask)
         logits = torch.einsum("mihd,mjhd->mhij", q, k) / math.sqrt(self.d)
         logits = logits + self.pair_bias(pair).permute(0, 3, 1, 2)
         sq = ((q_pts ** 2).sum((-1, -2)).transpose(1, 2)[..., :, None]
@@ -76,13 +70,7 @@ class InvariantPointAttention(nn.Module):
 
         Batched matmuls over (M, L, H) with K keys each (ONNX Runtime: MatMul, not Einsum).
         """
-        m, n = x.shape[:2]
-        q, k, v = self.scalar_qkv(x).reshape(m, n, 3, self.h, self.d).unbind(2)   # (M, L, H, D)
-        center = (trans * res_mask[..., None]).sum(1, keepdim=True) / res_mask.sum(1)[:, None, None].clamp(min=1)
-        t_nm = (trans - center) / POINT_SCALE_A
-        qk_pts = self.to_global(self.point_qk(x).reshape(m, n, 2 * self.h, self.pq, 3), rot, t_nm)
-        q_pts, k_pts = qk_pts.split(self.h, dim=2)                                 # (M, L, H, P, 3)
-        v_pts = self.to_global(self.point_v(x).reshape(m, n, self.h, self.pv, 3), rot, t_nm)
+        q, k, v, q_pts, k_pts, v_pts, t_nm = self.project(x, rot, trans, res_mask)
         k_g = gather_residues(k, nbr).permute(0, 1, 3, 2, 4)                       # (M, L, H, K, D)
         v_g = gather_residues(v, nbr).permute(0, 1, 3, 2, 4)
         kp_g = gather_residues(k_pts, nbr)                                         # (M, L, K, H, P, 3)
@@ -101,6 +89,18 @@ class InvariantPointAttention(nn.Module):
         o_z = attn @ pair                                                          # (M, L, H, c)
         feats = torch.cat([o_s, o_p.flatten(-2), o_n, o_z], dim=-1).flatten(-2)
         return self.out(feats)
+
+    def project(self, x, rot, trans, res_mask):
+        """Scalar q, k, v (M, L, H, D), global points q/k (M, L, H, Pq, 3) and v (M, L, H, Pv, 3) in nm,
+        and the CA positions t_nm (M, L, 3) they are centred with: what both attention paths share."""
+        m, n = x.shape[:2]
+        q, k, v = self.scalar_qkv(x).reshape(m, n, 3, self.h, self.d).unbind(2)
+        center = (trans * res_mask[..., None]).sum(1, keepdim=True) / res_mask.sum(1)[:, None, None].clamp(min=1)
+        t_nm = (trans - center) / POINT_SCALE_A
+        qk_pts = self.to_global(self.point_qk(x).reshape(m, n, 2 * self.h, self.pq, 3), rot, t_nm)
+        q_pts, k_pts = qk_pts.split(self.h, dim=2)
+        v_pts = self.to_global(self.point_v(x).reshape(m, n, self.h, self.pv, 3), rot, t_nm)
+        return q, k, v, q_pts, k_pts, v_pts, t_nm
 
     @staticmethod
     def to_global(points, rot, trans):

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from trajgen.engine.model.config import ModelConfig
+from trajgen.engine.model.neighbors import gather_residues
 
 NEG_INF = -1.0e4  # additive mask; finite so fp16/bf16 stay finite
 
@@ -110,8 +111,6 @@ class JointTemporalAttention(TemporalAttention):
 
         Written with batched matmuls over (B, L, H) so ONNX Runtime runs it as MatMul, not Einsum.
         """
-        from trajgen.engine.model.neighbors import gather_residues
-
         nbr, nbr_mask, pair = space
         n_ext, n_self, k = ext_k.shape[1], k_self.shape[1], nbr.shape[-1]
         q = self.q(x).reshape(x.shape[:-1] + (self.n_heads, self.d_head)) / math.sqrt(self.d_head)

@@ -10,6 +10,8 @@ graph has a fixed width ``k`` whatever the size (ONNX export keeps ``k`` as a co
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
 FAR_A2 = 1.0e8  # squared distance given to padding and dummy neighbours (Angstrom^2)
@@ -57,3 +59,18 @@ def gather_pairs(pair, idx):
     k = idx.shape[-1]
     index = idx[:, None, :, :, None].expand(b, q, n, k, pair.shape[-1])
     return torch.gather(pair, 3, index)
+
+
+@dataclass
+class Neighbourhood:
+    """One call's neighbour graph, built once by the denoiser and read by every block.
+
+    nbr, mask (B, L, K): the lists (``nearest_neighbors``); allowed (B, L, L): the same lists as a
+    matrix when attention runs over all pairs masked to them, None when it gathers them; time:
+    (nbr, mask, pair features) of the nearest ``temporal_neighbors`` for joint time attention.
+    """
+
+    nbr: torch.Tensor
+    mask: torch.Tensor
+    allowed: torch.Tensor | None = None
+    time: tuple | None = None

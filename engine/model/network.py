@@ -30,7 +30,7 @@ from trajgen.engine.model.features import ConditionEmbedding, PairEmbedding, Res
 from trajgen.engine.model.inputs import FrameInputs, FrameOutputs, TemporalContext
 from trajgen.engine.model.ipa import InvariantPointAttention
 from trajgen.engine.model.layers import AdaLN, JointTemporalAttention, TemporalAttention, Transition
-from trajgen.engine.model.neighbors import dense_neighbor_mask, gather_pairs, nearest_neighbors
+from trajgen.engine.model.neighbors import Neighbourhood, dense_neighbor_mask, gather_pairs, nearest_neighbors
 
 ROT_UPDATE_SCALE = 0.1  # radians per unit of raw network output
 # Up to this many residues, neighbour-restricted attention runs as masked all-pairs attention
@@ -47,41 +47,31 @@ class Block(nn.Module):
         self.norm_ipa, self.ipa = AdaLN(cfg.d_model, cfg.d_cond), InvariantPointAttention(cfg)
         self.norm_time, self.time = AdaLN(cfg.d_model, cfg.d_cond), time_attention(cfg)
         self.norm_mlp, self.mlp = AdaLN(cfg.d_model, cfg.d_cond), Transition(cfg)
-        self.temporal_neighbors = cfg.temporal_neighbors
 
-    def forward(self, x, cond, pair, rot, trans, res_mask, temporal, space=None):
+    def forward(self, x, cond, pair, rot, trans, res_mask, temporal, hood: Neighbourhood | None = None):
         """x (B, Q, L, d). Returns (x, k, v) with k, v (B, Q, L, H, D) of this block's tokens.
 
-        ``space`` = (nbr (B, L, K), nbr_mask (B, L, K)) restricts attention to neighbours
-        (``pair`` is then (B, Q, L, K, c)); None: all pairs.
+        ``hood`` restricts attention to spatial neighbours (``pair`` is then (B, Q, L, K, c) when
+        the neighbours are gathered); None: all pairs.
         """
         b, q, n = x.shape[:3]
         h, gate = self.norm_ipa(x, cond)
         flat = (h.reshape(b * q, n, -1), pair.reshape((b * q,) + pair.shape[2:]),
                 rot.reshape(b * q, n, 3, 3), trans.reshape(b * q, n, 3),
                 res_mask[:, None].expand(b, q, n).reshape(b * q, n))
-        time_space = None
-        if space is not None and len(space) == 2:                  # gathered neighbours (any size)
-            k_nbr = space[0].shape[-1]
-            flat += (space[0][:, None].expand(b, q, n, k_nbr).reshape(b * q, n, k_nbr),
-                     space[1][:, None].expand(b, q, n, k_nbr).reshape(b * q, n, k_nbr))
-            time_space = self._time_space(space, pair)
-        elif space is not None:       # IPA: all pairs masked to the same neighbours; time: gathered
-            flat += (None, None, space[2][:, None].expand(b, q, n, n).reshape(b * q, n, n))
-            kt = self.temporal_neighbors
-            time_space = (space[0][..., :kt], space[1][..., :kt], space[3])
+        if hood is not None and hood.allowed is None:      # gathered neighbours (any size)
+            k_nbr = hood.nbr.shape[-1]
+            flat += (hood.nbr[:, None].expand(b, q, n, k_nbr).reshape(b * q, n, k_nbr),
+                     hood.mask[:, None].expand(b, q, n, k_nbr).reshape(b * q, n, k_nbr))
+        elif hood is not None:                             # all pairs masked to the same neighbours
+            flat += (None, None, hood.allowed[:, None].expand(b, q, n, n).reshape(b * q, n, n))
         x = x + gate * self.ipa(*flat).reshape(b, q, n, -1)
         h, gate = self.norm_time(x, cond)
         k, v = self.time.project_kv(h)
-        x = x + gate * self.time(h, k, v, *temporal, space=time_space)
+        x = x + gate * self.time(h, k, v, *temporal, space=None if hood is None else hood.time)
         h, gate = self.norm_mlp(x, cond)
         x = x + gate * self.mlp(h)
         return x * res_mask[:, None, :, None], k, v
-
-    def _time_space(self, space, pair):
-        """The nearest ``temporal_neighbors`` of the (distance-sorted) neighbour list, for joint time attention."""
-        kt = self.temporal_neighbors
-        return space[0][..., :kt], space[1][..., :kt], pair[..., :kt, :]
 
 
 class Denoiser(nn.Module):
@@ -111,21 +101,22 @@ class Denoiser(nn.Module):
         x = self.embed(i.aatype, i.rot, i.trans, i.torsions, i.torsion_mask, i.ref_rot, i.ref_trans)
         x = x * i.res_mask[:, None, :, None]                                          # (B, Q, L, d)
         cond = self.cond(i.flow_time, i.log_dt, i.temperature)                        # (B, Q, d_cond)
-        space, n_res = None, i.aatype.shape[1]
+        hood, n_res = None, i.aatype.shape[1]
         if self.cfg.neighbors > 0:
-            space = nearest_neighbors(i.neighbor_trans, i.res_mask, self.cfg.neighbors)   # (B, L, K) x2
-            if n_res <= self.dense_max_residues and not torch.jit.is_tracing():
-                # small proteins (training crops): all pairs masked to the neighbours, same numbers
-                space = (space[0], space[1], dense_neighbor_mask(space[0], space[1], n_res))
-        gathered = space is not None and len(space) == 2
-        pair = self.pair(i.rot, i.trans, i.residue_index, i.chain_index, space[0] if gathered else None)
-        if space is not None and not gathered:      # time attention gathers: it needs the pairs of its neighbours
+            nbr, mask = nearest_neighbors(i.neighbor_trans, i.res_mask, self.cfg.neighbors)   # (B, L, K) x2
+            # small proteins (training crops): all pairs masked to the neighbours, same numbers
+            dense = n_res <= self.dense_max_residues and not torch.jit.is_tracing()
+            hood = Neighbourhood(nbr, mask, dense_neighbor_mask(nbr, mask, n_res) if dense else None)
+        pair = self.pair(i.rot, i.trans, i.residue_index, i.chain_index,
+                         None if hood is None or hood.allowed is not None else hood.nbr)
+        if hood is not None:      # joint time attention gathers its nearest temporal_neighbors, once for all blocks
             kt = self.cfg.temporal_neighbors
-            space = space + (gather_pairs(pair, space[0][..., :kt]),)
+            pair_t = gather_pairs(pair, nbr[..., :kt]) if hood.allowed is not None else pair[..., :kt, :]
+            hood.time = (nbr[..., :kt], mask[..., :kt], pair_t)
         keys, values = [], []
         for n, block in enumerate(self.blocks):
             temporal = (c.cache_k[n], c.cache_v[n], c.slot_offset, c.slot_mask, c.self_offset, c.self_mask)
-            x, k, v = block(x, cond, pair, i.rot, i.trans, i.res_mask, temporal, space)
+            x, k, v = block(x, cond, pair, i.rot, i.trans, i.res_mask, temporal, hood)
             keys.append(k)
             values.append(v)
         h, _ = self.norm_out(x, cond)
