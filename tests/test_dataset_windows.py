@@ -11,7 +11,7 @@ import pytest
 from dataset_fixtures import make_atlas_folder
 from trajgen.engine.dataset.atlas import atlas_refs
 from trajgen.engine.dataset.features import build_cache, featurize, load_features, open_features
-from trajgen.engine.dataset.windows import WindowConfig, WindowSampler, draw_stride, stride_range
+from trajgen.engine.dataset.windows import WindowConfig, WindowSampler, draw_stride, far_stride_range, stride_range
 from trajgen.engine.errors import TrajgenError
 from trajgen.engine.geometry import torsions_from_atoms
 from trajgen.engine.dataset.slots import SlotMap
@@ -149,3 +149,22 @@ def test_pickled_sampler_carries_paths_not_arrays_and_draws_the_same_windows(cac
     copy = pickle.loads(blob)
     a, b = sampler.sample(np.random.default_rng(9)), copy.sample(np.random.default_rng(9))
     assert all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def test_far_anchor_strides_leave_room_for_the_gap():
+    assert far_stride_range(30, (1, 9), 4) == (1, 5)          # 5 gaps of 5 frames: 0, then 15, 20, 25
+    assert far_stride_range(30, (6, 9), 4) is None            # no stride fits
+    assert far_stride_range(30, None, 4) is None
+
+
+def test_far_anchor_window_starts_at_the_first_frame_then_jumps(cache):
+    sampler = WindowSampler(cache, WindowConfig(n_frames=4, min_stride_ps=10, max_stride_ps=100, crop_residues=64,
+                                                center=False))
+    for seed in range(20):
+        window = sampler.sample(np.random.default_rng(seed), far_anchor=True)
+        feats = load_features(cache[int(window["traj_index"])])
+        k, start = int(window["stride_frames"]), int(window["start_frame"])
+        assert start >= 3 * k and window["anchor_far"]
+        frames = np.concatenate([[0], start + k * np.arange(3)])
+        np.testing.assert_array_equal(window["trans"][:, :50], feats["trans"][frames])
+    assert not sampler.sample(np.random.default_rng(0))["anchor_far"]

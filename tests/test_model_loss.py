@@ -70,3 +70,21 @@ def test_the_loss_counts_chain_links_when_weighted():
     assert parts["bonds"] > 0
     _, parts = flow_matching_loss(Denoiser(preset("tiny")), window_batch(), cfg=LossConfig())
     assert "bonds" not in parts
+
+
+def test_a_far_anchor_batch_shows_frame_0_at_the_clamped_offset_and_no_goal():
+    torch.manual_seed(0)
+    model, seen = Denoiser(preset("tiny")), []
+
+    def recording(inputs, context):
+        seen.append(context.self_offset.clone())
+        return model(inputs, context)
+    recording.cfg = model.cfg
+    batch = window_batch(n_frames=4)
+    flow_matching_loss(recording, {**batch, "anchor_far": torch.tensor([True, True])}, cfg=LossConfig(goal_prob=1.0))
+    flow_matching_loss(recording, {**batch, "anchor_far": torch.tensor([False, False])}, cfg=LossConfig(goal_prob=0.0))
+    far, near = seen
+    assert far.shape == near.shape == (7, 7)                       # 4 clean + 3 noisy queries, no goal
+    later = near[:, 0] > 0
+    assert torch.all(far[later, 0] >= model.cfg.max_offset) and torch.all(near[later, 0] < model.cfg.max_offset)
+    assert torch.equal(far[:, 1:], near[:, 1:]) and near[1, 0] == 1.0

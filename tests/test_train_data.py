@@ -89,3 +89,11 @@ def test_trajectories_outside_the_model_temperature_range_are_refused(cache, tmp
     config = tiny_config(cache, tmp_path, model={"temperature_min_K": 310.0})
     with pytest.raises(TrainingError, match=r"4 trajectories lie outside .* 310-450 K: atlas_1BXY_A_R1_\w+\.npz \(300 K\)"):
         train(config)
+
+
+def test_far_anchor_steps_draw_whole_batches_of_far_windows(cache):
+    sampler = guu_sampler(cache)
+    far = [bool(StepBatches(sampler, 2, seed=0, rank=0, far_share=1.0)[s]["anchor_far"].all()) for s in range(4)]
+    near = [bool(StepBatches(sampler, 2, seed=0, rank=0)[s]["anchor_far"].any()) for s in range(4)]
+    half = [bool(StepBatches(sampler, 2, seed=0, rank=0, far_share=0.5)[s]["anchor_far"][0]) for s in range(40)]
+    assert all(far) and not any(near) and 10 < sum(half) < 30

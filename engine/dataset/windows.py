@@ -6,7 +6,13 @@ step is ``dt_ps = k * frame spacing``. ``dt_ps`` is drawn log-uniformly between
 spacing and its length). A trajectory whose frame spacing is unknown (``dt_ps`` NaN in the
 cache, e.g. public MD whose source does not state it) never gives a window: every window carries
 a time step, so it is left out with the reason in ``WindowSampler.skipped`` (and the log); such
-files stay usable for structure-only statistics read straight from the cache. Proteins longer
+files stay usable for structure-only statistics read straight from the cache.
+
+A *far-anchor* window (``far_anchor=True``) replaces frame 0 by the trajectory's first frame, at
+least ``n_frames - 1`` strides before frame 1: what a long rollout shows the network, whose anchor
+is the structure it started from, however many frames ago (``ModelConfig.max_offset`` clamps the
+offset the network sees to the same value). Only trajectories long enough give far windows.
+Proteins longer
 than ``crop_residues`` are cropped to a random contiguous stretch; shorter ones are padded, with
 ``residue_mask`` False on the padding.
 
@@ -25,6 +31,7 @@ Batch (dict of numpy arrays), B windows, T frames, L = ``crop_residues``:
     dt_ps (B,) float32                 time between consecutive frames of the window
     temperature_K (B,) float32
     traj_index (B,) int64, start_frame (B,) int64, stride_frames (B,) int64   provenance
+    anchor_far (B,) bool               frame 0 is the trajectory's first frame, far before frame 1
 """
 
 from __future__ import annotations
@@ -75,6 +82,15 @@ def stride_range(n_frames_traj: int, dt_frame_ps: float, config: WindowConfig) -
     return min(k_min, k_max), k_max
 
 
+def far_stride_range(n_frames_traj: int, strides: tuple[int, int] | None, n_frames: int) -> tuple[int, int] | None:
+    """Strides (k_min, k_max) of far-anchor windows: frame 0 of the trajectory, then ``n_frames - 1``
+    frames starting at least ``n_frames - 1`` strides later, so (2 n_frames - 3) k < n_frames_traj."""
+    if strides is None or n_frames < 2:
+        return None
+    k_max = min(strides[1], (n_frames_traj - 1) // max(2 * n_frames - 3, 1))
+    return (strides[0], k_max) if k_max >= strides[0] else None
+
+
 def draw_stride(k_min: int, k_max: int, rng: np.random.Generator) -> int:
     """Integer stride with log-uniform density on [k_min, k_max + 1) (each k gets log((k+1)/k) weight)."""
     k = int(math.exp(rng.uniform(math.log(k_min), math.log(k_max + 1))))
@@ -105,6 +121,9 @@ class WindowSampler:
                                                    "can be drawn from it")
                 log.info("windows: %s left out: %s", self.paths[index].name, self.skipped[self.paths[index]])
         self.usable = [i for i, s in enumerate(self.strides) if s is not None]
+        self.far_strides = [far_stride_range(int(self._features(i)["trans"].shape[0]), s, config.n_frames)
+                            for i, s in enumerate(self.strides)]
+        self.far_usable = [i for i, s in enumerate(self.far_strides) if s is not None]
         if not self.usable:
             unknown = (f"; {len(self.skipped)} of them have an unknown frame spacing and give no window at all"
                        if self.skipped else "")
@@ -119,25 +138,36 @@ class WindowSampler:
             self._opened[index] = open_features(self.paths[index])
         return self._opened[index]
 
-    def sample(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        """One window (arrays without the batch axis); the trajectory is chosen uniformly."""
-        index = self.usable[int(rng.integers(len(self.usable)))]
+    def sample(self, rng: np.random.Generator, far_anchor: bool = False) -> dict[str, np.ndarray]:
+        """One window (arrays without the batch axis); the trajectory is chosen uniformly (among those
+        long enough for a far anchor when ``far_anchor``)."""
+        pool = self.far_usable if far_anchor else self.usable
+        if not pool:
+            raise TrajgenError(f"No trajectory is long enough for a far-anchor window of {self.config.n_frames} frames.")
+        index = pool[int(rng.integers(len(pool)))]
         feats = self._features(index)
-        k = draw_stride(*self.strides[index], rng)
-        span = k * (self.config.n_frames - 1)
-        start = int(rng.integers(feats["trans"].shape[0] - span))
-        frames = start + k * np.arange(self.config.n_frames)
+        n_traj = feats["trans"].shape[0]
+        n = self.config.n_frames
+        if far_anchor:
+            k = draw_stride(*self.far_strides[index], rng)
+            start = int(rng.integers((n - 1) * k, n_traj - (n - 2) * k))
+            frames = np.concatenate([[0], start + k * np.arange(n - 1)])
+        else:
+            k = draw_stride(*self.strides[index], rng)
+            start = int(rng.integers(n_traj - k * (n - 1)))
+            frames = start + k * np.arange(n)
         n_res = feats["aatype"].shape[0]
         crop = min(n_res, self.config.crop_residues)
         first = int(rng.integers(n_res - crop + 1))
         window = _crop_and_pad(feats, frames, first, crop, self.config)
         window.update(dt_ps=np.float32(k * self.dt_frame_ps[index]), temperature_K=np.float32(feats["temperature_K"]),
-                      traj_index=np.int64(index), start_frame=np.int64(start), stride_frames=np.int64(k))
+                      traj_index=np.int64(index), start_frame=np.int64(start), stride_frames=np.int64(k),
+                      anchor_far=np.bool_(far_anchor))
         return window
 
-    def batch(self, batch_size: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    def batch(self, batch_size: int, rng: np.random.Generator, far_anchor: bool = False) -> dict[str, np.ndarray]:
         """``batch_size`` windows stacked along a new first axis (see the module docstring)."""
-        windows = [self.sample(rng) for _ in range(batch_size)]
+        windows = [self.sample(rng, far_anchor) for _ in range(batch_size)]
         return {key: np.stack([w[key] for w in windows]) for key in windows[0]}
 
 

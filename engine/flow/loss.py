@@ -9,7 +9,9 @@ Batch format (a dict of tensors; B windows, T frames each, L residues, padded wi
 Every frame t >= 1 is a target in one pass: clean frames (lightly noised, diffusion forcing) go
 in with a block-causal mask, followed by a noisy copy of each target that sees the clean frames
 before it. With probability ``goal_prob`` the last frame is also given as a goal anchor
-(hierarchical fine segments).
+(hierarchical fine segments). A batch whose ``anchor_far`` (B,) is set holds far-anchor windows
+(``dataset.windows``): frame 0 is shown at ``ModelConfig.max_offset`` (at least) to every frame,
+the clamped offset a long rollout's anchor has, and no goal is added.
 """
 
 from __future__ import annotations
@@ -69,7 +71,10 @@ def flow_matching_loss(model, batch: dict[str, torch.Tensor], flow: FlowConfig =
     ref_rot, ref_trans = rot[:, ref_idx], trans[:, ref_idx]
     flow_time = torch.cat([1.0 - hist, s], 1)
     offset, mask = clean_and_noisy_mask(t, model_cfg.context_window, model_cfg.n_anchor)
-    if cfg.goal_prob > 0 and float(torch.rand(())) < cfg.goal_prob:
+    far = "anchor_far" in batch and bool(batch["anchor_far"].any())
+    if far:
+        offset = far_anchor_offsets(offset, model_cfg.max_offset)
+    if not far and cfg.goal_prob > 0 and float(torch.rand(())) < cfg.goal_prob:
         frame_of = np.concatenate([np.arange(t), np.arange(1, t)])
         offset, mask = add_goal(offset, mask, frame_of, t - 1)
         q_rot, q_trans, q_tors = (torch.cat([q, x[:, -1:]], 1) for q, x in zip((q_rot, q_trans, q_tors),
@@ -86,6 +91,14 @@ def flow_matching_loss(model, batch: dict[str, torch.Tensor], flow: FlowConfig =
                                             torch.from_numpy(mask), trans)
     out = model(inputs, context)
     return _target_terms(batch, xs, (out.rot_update, out.trans_update, out.torsions), t, model_cfg.trans_scale_A, cfg)
+
+
+def far_anchor_offsets(offset: np.ndarray, max_offset: int) -> np.ndarray:
+    """Offsets (Q, Q) with every later frame's offset to frame 0 raised to at least ``max_offset``."""
+    out = offset.copy()
+    later = out[:, 0] > 0
+    out[later, 0] = np.maximum(out[later, 0], float(max_offset))
+    return out
 
 
 def _distance_term(pred, true, res_mask, scale, cutoff):

@@ -63,6 +63,8 @@ class DataConfig:
     synthetic_share: float = 0.0              # share of training windows drawn from them at step 0 ...
     synthetic_share_final: float | None = None   # ... moving linearly to this (None: stays) ...
     synthetic_schedule_steps: int = 0         # ... over this many steps (pretrain, then fine-tune on MD)
+    far_anchor_share: float = 0.0             # share of steps whose windows start at the trajectory's first
+                                              # frame, far before the rest (a long rollout's anchor)
 
     def synthetic_share_at(self, step: int) -> float:
         """Share of synthetic windows in the training batch of ``step`` (0 without synthetic folders)."""
@@ -257,6 +259,8 @@ def check_config(config: TrainConfig) -> None:
     shares = [d.synthetic_share] + ([d.synthetic_share_final] if d.synthetic_share_final is not None else [])
     if any(not 0.0 <= x <= 1.0 for x in shares):
         problems.append("data.synthetic_share and synthetic_share_final must lie in [0, 1]")
+    if not 0.0 <= d.far_anchor_share <= 1.0:
+        problems.append("data.far_anchor_share must lie in [0, 1]")
     if d.synthetic and max(shares) == 0.0:
         problems.append("data.synthetic names folders but synthetic_share is 0: set a share or drop the folders")
     if problems:

@@ -23,7 +23,7 @@ from trajgen.engine.train.distributed import DistContext, barrier
 
 log = logging.getLogger(__name__)
 
-TRAIN_STREAM, VAL_STREAM, MIX_STREAM = 1, 2, 3   # first entries of the seed tuples: streams never share draws
+TRAIN_STREAM, VAL_STREAM, MIX_STREAM, FAR_STREAM = 1, 2, 3, 4  # first entries of the seed tuples: streams never share draws
 
 
 def cache_files(data: DataConfig, ctx: DistContext) -> list[Path]:
@@ -173,6 +173,7 @@ def model_inputs(window_batch: dict[str, np.ndarray]) -> dict[str, torch.Tensor]
         "torsion_mask": b["torsion_mask"].astype(np.float32),
         "rot": b["rot"], "trans": b["trans"], "torsions": b["torsions"],
         "dt_ps": b["dt_ps"].astype(np.float32), "temperature_K": b["temperature_K"].astype(np.float32),
+        "anchor_far": np.asarray(b.get("anchor_far", np.zeros(len(b["aatype"]), bool)), bool),
     }
     return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()}
 
@@ -192,13 +193,15 @@ class StepBatches(torch.utils.data.Dataset):
 
     With a ``synthetic`` sampler, ``synthetic_count(batch_size, share(step))`` of the windows come
     from it (after the MD windows); ``share`` maps a step to a fraction (``DataConfig.synthetic_share_at``).
-    ``sampler`` None (no MD trains yet): every window is synthetic.
+    ``sampler`` None (no MD trains yet): every window is synthetic. A share ``far_share`` of the
+    steps draw far-anchor windows only (``WindowSampler.sample``; a batch is all far or all near,
+    as the loss gives one offset table per batch), when every sampler it draws from has some.
     """
 
     def __init__(self, sampler: WindowSampler | None, batch_size: int, seed: int, rank: int,
-                 synthetic: WindowSampler | None = None, share=None):
+                 synthetic: WindowSampler | None = None, share=None, far_share: float = 0.0):
         self.sampler, self.batch_size, self.seed, self.rank = sampler, batch_size, seed, rank
-        self.synthetic, self.share = synthetic, share
+        self.synthetic, self.share, self.far_share = synthetic, share, far_share
 
     def __len__(self) -> int:
         return 2 ** 62
@@ -211,11 +214,14 @@ class StepBatches(torch.utils.data.Dataset):
         elif self.synthetic is not None and self.share is not None:
             mix = np.random.default_rng((self.seed, MIX_STREAM, self.rank, int(step)))
             n_syn = synthetic_count(self.batch_size, float(self.share(int(step))), mix)
+        used = ([self.sampler] if n_syn < self.batch_size else []) + ([self.synthetic] if n_syn else [])
+        far = (self.far_share > 0 and all(s.far_usable for s in used)
+               and np.random.default_rng((self.seed, FAR_STREAM, self.rank, int(step))).random() < self.far_share)
         parts = []
         if n_syn < self.batch_size:
-            parts.append(self.sampler.batch(self.batch_size - n_syn, rng))
+            parts.append(self.sampler.batch(self.batch_size - n_syn, rng, far))
         if n_syn:
-            parts.append(self.synthetic.batch(n_syn, rng))
+            parts.append(self.synthetic.batch(n_syn, rng, far))
         batch = parts[0] if len(parts) == 1 else {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
         return model_inputs(batch)
 
@@ -224,7 +230,8 @@ def train_loader(sampler: WindowSampler, config: TrainConfig, ctx: DistContext, 
                  synthetic: WindowSampler | None = None):
     """Batches of steps start .. stop-1 in order (workers prefetch; ``num_workers`` 0 loads in-process)."""
     dataset = StepBatches(sampler, config.optim.batch_size, config.run.seed, ctx.rank,
-                          synthetic=synthetic, share=config.data.synthetic_share_at if synthetic else None)
+                          synthetic=synthetic, share=config.data.synthetic_share_at if synthetic else None,
+                          far_share=config.data.far_anchor_share)
     workers = config.data.num_workers
     # its own generator: creating the iterator then draws nothing from the global torch RNG (resume)
     generator = torch.Generator().manual_seed(config.run.seed)
