@@ -29,6 +29,7 @@ from trajgen.engine.rollout.hierarchical import HierarchicalRollout, HierarchyCo
 from trajgen.engine.run_choices import MODES  # noqa: F401 (re-exported)
 from trajgen.engine.run_limits import RunLimits, Sink, check_memory, check_run, validate_request  # noqa: F401
 from trajgen.engine.rollout.protein_state import frames_to_atoms, protein_context, superpose
+from trajgen.engine.rollout.relax import RelaxConfig, Relaxer
 from trajgen.engine.rollout.single import rollout
 from trajgen.engine.rollout.stepper import FrameSampler
 
@@ -48,6 +49,7 @@ class GenerationRequest:
     fine_per_coarse: int | None = None  # hierarchical: output frames per coarse stride (None: the model's
     #                                     max_offset = train_frames - 1, the goal distance training used)
     parallel_segments: int = 4      # hierarchical: fine segments sampled together
+    relax: bool = True              # model: rigid-residue relaxation of every frame (rollout.relax)
 
     @property
     def n_steps(self) -> int:
@@ -157,13 +159,15 @@ class TrajectoryGenerator:
         context, start = protein_context(protein)
         reference = np.asarray(protein.positions, np.float32)
         yield reference.copy()
-        fine = FrameSampler(self.backend, context, self.backend.flow, req.interval_ps, req.temperature_K)
+        relax = Relaxer(protein.aatype, protein.chain_end, context.residue_index, start,
+                        RelaxConfig(enabled=req.relax))
+        fine = FrameSampler(self.backend, context, self.backend.flow, req.interval_ps, req.temperature_K, relax)
         hierarchy = self._hierarchy()
         if hierarchy is None:
             frames = rollout(fine, start, req.n_steps, req.seed)
         else:
             coarse = FrameSampler(self.backend, context, self.backend.flow,
-                                  req.interval_ps * hierarchy.fine_per_coarse, req.temperature_K)
+                                  req.interval_ps * hierarchy.fine_per_coarse, req.temperature_K, relax)
             hier = HierarchicalRollout(coarse, fine, hierarchy)
             self.seam_rmsd_A = hier.seam_rmsd_A
             frames = (f for _, f in hier.frames(start, req.n_steps, req.seed))

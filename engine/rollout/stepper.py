@@ -44,10 +44,16 @@ def draw_noise(rngs: list[np.random.Generator], n_res: int) -> dict[str, np.ndar
 
 
 class FrameSampler:
-    """Samples frames at one stride and temperature with a denoiser backend."""
+    """Samples frames at one stride and temperature with a denoiser backend.
 
-    def __init__(self, backend, context: ProteinContext, flow: FlowConfig, dt_ps: float, temperature_K: float):
+    ``relax`` (a ``rollout.relax.Relaxer``, or None) corrects every sampled frame before it is
+    returned, hence before the rollout encodes it as context for the next.
+    """
+
+    def __init__(self, backend, context: ProteinContext, flow: FlowConfig, dt_ps: float, temperature_K: float,
+                 relax=None):
         self.backend = backend
+        self.relax = relax
         self.context = context
         self.flow = flow
         self.log_dt = float(np.log(dt_ps))
@@ -84,7 +90,8 @@ class FrameSampler:
             out = self.backend(self._inputs(x, prev, float(s), ctx, anchor))
             clean = apply_update(x, out["rot_update"], out["trans_update"], out["torsions_out"])
             x = euler_step(x, clean, float(s), float(s_next))
-        return Frames(orthonormalize(x.rot), x.trans, x.torsions)
+        frame = Frames(orthonormalize(x.rot), x.trans, x.torsions)
+        return frame if self.relax is None else self.relax(frame)
 
     def encode(self, cache: KVCache, frame_index: int, frames: Frames, ref: Frames, rngs: list) -> None:
         """Run the finished frame through the network and store its keys/values in the cache.

@@ -1,0 +1,182 @@
+"""Rigid-residue relaxation of a generated frame: rejoin the chain and push clashing atoms apart.
+
+The network places every residue's rigid frame on its own, so small independent errors open
+peptide bonds and let atoms of different residues overlap. ``Relaxer`` moves each residue as a
+rigid body (its torsions, hence its side chain, unchanged) to minimise
+
+    E = w_link  * sum over chain links (d - d_start)^2             C(i)-N(i+1), CA(i)-N(i+1),
+                                                                     C(i)-CA(i+1), CA(i)-CA(i+1)
+      + w_clash * sum over non-bonded atom pairs (r0 - d)^2, d < r0  r0: ``clash_A``, ``ca_clash_A``
+      + w_stay  * sum over residues |t - t_generated|^2               stay where the network put it
+
+(Angstrom^2) by steepest descent on translations and rotations. Link lengths come from the start
+structure (so cis peptides stay cis); pairs closer than ``bonded_A`` in the start structure are
+bonded or 1-3 and never repel; pairs that sit closer than ``clash_A`` in the start (hydrogen
+bonds, salt bridges) keep their start distance as r0, less ``neighbour_slack_A`` between chain
+neighbours, whose 1-4 distances follow the network's torsions. numpy and scipy only, the
+same for the torch and ONNX backends; the rollout feeds relaxed frames back to the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.spatial import cKDTree
+
+from trajgen.engine.flow.process import Frames
+from trajgen.engine.flow.so3 import exp_map
+from trajgen.engine.geometry import atoms_from_frames_torsions
+
+N, CA, C = 0, 1, 2                                   # slot indices of the backbone atoms
+LINKS = ((C, N), (CA, N), (C, CA), (CA, CA))         # (atom of residue i, atom of residue i+1)
+SKIN_A = 1.0      # pair lists reach this far beyond r0 and are rebuilt once an atom moved half of it
+
+
+@dataclass(frozen=True)
+class RelaxConfig:
+    """Weights (per Angstrom^2), distances (Angstrom) and iterations of the relaxation."""
+
+    enabled: bool = True
+    w_link: float = 1.0
+    w_clash: float = 1.0
+    w_stay: float = 0.01
+    clash_A: float = 3.0          # heavy atoms of different residues repel below this
+    ca_clash_A: float = 3.8       # ... Calpha atoms of residues that are not chain neighbours below this
+    neighbour_slack_A: float = 0.5   # chain neighbours' 1-4 pairs (O(i)-CA(i+1), ...) follow the torsions
+    bonded_A: float = 2.6         # pairs this close in the start structure are bonded or 1-3: no repulsion
+    iterations: int = 200         # at most; it stops once within tolerance
+    step: float = 0.3             # first FIRE time step (translation: gradient / atoms of the residue)
+    max_step: float = 0.7         # largest FIRE time step
+    tolerance_A: float = 0.2      # stop when no link deviates and no pair overlaps by more than this
+
+
+class Relaxer:
+    """Relaxes frames of one protein (aatype, chain_end, residue_index (L,)) against its start frame."""
+
+    def __init__(self, aatype: np.ndarray, chain_end: np.ndarray, residue_index: np.ndarray, start: Frames,
+                 config: RelaxConfig = RelaxConfig()):
+        self.aatype = np.asarray(aatype)
+        self.chain_end = np.asarray(chain_end, bool)
+        self.config = config
+        start_atoms, self.mask = atoms_from_frames_torsions(self.aatype, start.rot[0], start.trans[0],
+                                                            start.torsions[0], self.chain_end)
+        self.n_res = len(self.aatype)
+        self.res_of, self.slot_of = np.nonzero(self.mask)         # atom k is slot slot_of[k] of residue res_of[k]
+        self.start_xyz = start_atoms[self.res_of, self.slot_of]    # (A, 3)
+        self.atom_index = np.full(self.mask.shape, -1, np.int64)
+        self.atom_index[self.res_of, self.slot_of] = np.arange(len(self.res_of))
+        linked = np.nonzero(np.diff(np.asarray(residue_index)) == 1)[0]
+        pairs = [(self.atom_index[linked, a], self.atom_index[linked + 1, b]) for a, b in LINKS]
+        i = np.concatenate([p[0] for p in pairs])
+        j = np.concatenate([p[1] for p in pairs])
+        keep = (i >= 0) & (j >= 0)
+        self.link_i, self.link_j = i[keep], j[keep]
+        self.link_d0 = np.linalg.norm(self.start_xyz[self.link_i] - self.start_xyz[self.link_j], axis=-1)
+        self.linked_next = np.zeros(self.n_res, bool)              # residue r is chained to r + 1
+        self.linked_next[linked] = True
+        self.is_ca = self.slot_of == CA
+        self.last_iterations = 0                                  # descent steps the last row took
+        n_atoms = len(self.res_of)
+        self.link_matrix = _pair_matrix(self.link_i, self.link_j, n_atoms)       # (A, links): +1 at i, -1 at j
+        self.residue_sum = sparse.csr_matrix((np.ones(n_atoms), (self.res_of, np.arange(n_atoms))),
+                                             shape=(self.n_res, n_atoms))       # (L, A)
+
+    def __call__(self, frames: Frames) -> Frames:
+        """Relaxed copy of ``frames`` (B rows); torsions are kept."""
+        if not self.config.enabled:
+            return frames
+        rows = [self._relax_row(frames.rot[b], frames.trans[b], frames.torsions[b]) for b in range(len(frames.trans))]
+        return Frames(np.stack([r[0] for r in rows]).astype(np.float32),
+                      np.stack([r[1] for r in rows]).astype(np.float32), frames.torsions)
+
+    def _clash_pairs(self, xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate repelling pairs (i, j, r0) among atoms within reach of overlapping."""
+        cfg = self.config
+        reach = max(cfg.clash_A, cfg.ca_clash_A) + SKIN_A
+        pairs = cKDTree(xyz).query_pairs(reach, output_type="ndarray")
+        if len(pairs) == 0:
+            return (np.zeros(0, np.int64),) * 2 + (np.zeros(0),)
+        i, j = pairs[:, 0], pairs[:, 1]
+        ri, rj = self.res_of[i], self.res_of[j]
+        d_start = np.linalg.norm(self.start_xyz[i] - self.start_xyz[j], axis=-1)
+        both_ca = self.is_ca[i] & self.is_ca[j]
+        lo, hi = np.minimum(ri, rj), np.maximum(ri, rj)
+        chained = (hi - lo == 1) & self.linked_next[lo]
+        r0 = np.where(both_ca & ~chained, cfg.ca_clash_A, cfg.clash_A)
+        r0 = np.minimum(r0, d_start) - np.where(chained, cfg.neighbour_slack_A, 0.0)
+        keep = (ri != rj) & (d_start >= cfg.bonded_A)
+        return i[keep], j[keep], r0[keep]
+
+    def _relax_row(self, rot: np.ndarray, trans: np.ndarray, torsions: np.ndarray):
+        cfg = self.config
+        atoms, _ = atoms_from_frames_torsions(self.aatype, rot, trans, torsions, self.chain_end)
+        xyz = atoms[self.res_of, self.slot_of].astype(np.float64)
+        rot, trans = rot.astype(np.float64), trans.astype(np.float64)
+        local = np.einsum("aji,aj->ai", rot[self.res_of], xyz - trans[self.res_of])   # R^T (x - t)
+        generated = trans.copy()
+        listed = xyz
+        ci, cj, r0 = self._clash_pairs(xyz)
+        clash_matrix = _pair_matrix(ci, cj, len(xyz))
+        n_atoms = np.maximum(np.asarray(self.residue_sum.sum(axis=1)).ravel(), 1.0)[:, None]
+        fire = _Fire(cfg.step, cfg.max_step, trans.shape)
+        for self.last_iterations in range(cfg.iterations):
+            if ((xyz - listed) ** 2).sum(-1).max() > (SKIN_A / 2) ** 2:      # Verlet list: refresh the pairs
+                listed = xyz
+                ci, cj, r0 = self._clash_pairs(xyz)
+                clash_matrix = _pair_matrix(ci, cj, len(xyz))
+            diff = xyz[self.link_i] - xyz[self.link_j]
+            d = np.sqrt((diff ** 2).sum(-1)) + 1e-9
+            err = d - self.link_d0
+            grad = self.link_matrix @ ((2 * cfg.w_link * err / d)[:, None] * diff)
+            worst = float(np.abs(err).max()) if len(err) else 0.0
+            if len(ci):
+                diff = xyz[ci] - xyz[cj]
+                d = np.sqrt((diff ** 2).sum(-1)) + 1e-9
+                over = np.maximum(r0 - d, 0.0)
+                grad += clash_matrix @ ((-2 * cfg.w_clash * over / d)[:, None] * diff)
+                worst = max(worst, float(over.max()))
+            if worst < cfg.tolerance_A:
+                break
+            arm = xyz - trans[self.res_of]
+            force_t = -(self.residue_sum @ grad + 2 * cfg.w_stay * (trans - generated)) / n_atoms
+            torque = -(self.residue_sum @ np.cross(arm, grad)) / (self.residue_sum @ (arm ** 2).sum(-1) + 1e-6)[:, None]
+            d_trans, d_rot = fire.step(force_t, torque)
+            trans = trans + d_trans
+            rot = exp_map(d_rot) @ rot
+            xyz = np.einsum("aij,aj->ai", rot[self.res_of], local) + trans[self.res_of]
+        return rot, trans
+
+
+class _Fire:
+    """FIRE descent (Bitzek et al., PRL 97, 170201, 2006) on per-residue translations and rotation
+    vectors with unit masses; forces come preconditioned (per atom, per inertia)."""
+
+    def __init__(self, dt: float, dt_max: float, shape: tuple[int, ...]):
+        self.dt, self.dt_max = dt, dt_max
+        self.alpha, self.n_positive = 0.1, 0
+        self.v = np.zeros((2,) + tuple(shape))
+
+    def step(self, force_t: np.ndarray, torque: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Displacements (translation (L, 3), rotation vector (L, 3)) of one step."""
+        f = np.stack([force_t, torque])
+        if float((f * self.v).sum()) > 0:
+            norm_v, norm_f = np.sqrt((self.v ** 2).sum()), np.sqrt((f ** 2).sum()) + 1e-12
+            self.v = (1 - self.alpha) * self.v + self.alpha * norm_v * f / norm_f
+            self.n_positive += 1
+            if self.n_positive > 5:
+                self.dt, self.alpha = min(self.dt * 1.1, self.dt_max), self.alpha * 0.99
+        else:
+            self.v[:] = 0.0
+            self.n_positive, self.dt, self.alpha = 0, self.dt * 0.5, 0.1
+        self.v = self.v + self.dt * f
+        move = self.dt * self.v
+        return move[0], move[1]
+
+
+def _pair_matrix(i: np.ndarray, j: np.ndarray, n_atoms: int) -> sparse.csr_matrix:
+    """(A, P) sparse: column p adds a pair's gradient to atom i[p] and subtracts it from atom j[p]."""
+    p = np.arange(len(i))
+    return sparse.csr_matrix((np.concatenate([np.ones(len(i)), -np.ones(len(j))]),
+                              (np.concatenate([i, j]), np.concatenate([p, p]))), shape=(n_atoms, len(i)))
