@@ -6,6 +6,7 @@ The lead's ``trajgen.engine.cli`` calls ``add_parser(subparsers)``; every leaf p
     trajgen data simulate a.pdb b.pdb --out md/ --temperatures 300 350 --production-ps 1000
     trajgen data featurize --manifest md/ --atlas atlas/ --mdcath d1.h5 --out cache/
     trajgen data split a.pdb b.pdb --manifest md/ --heldout heldout.fasta --out split.json
+    trajgen data dihedral-prior data/cache/md/*.npz --heldout heldout.fasta --out engine/assets/dihedral_prior.npz
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     _add_synthetic(data_sub)
     _add_featurize(data_sub)
     _add_split(data_sub)
+    _add_dihedral_prior(data_sub)
     return data
 
 
@@ -262,4 +264,40 @@ def split_command(args: argparse.Namespace) -> int:
     }
     args.out.write_text(json.dumps(payload, indent=1) + "\n")
     print(f"train {len(split.train)}, validation {len(split.val)}, excluded {len(split.excluded)} -> {args.out}")
+    return 0
+
+
+def _add_dihedral_prior(data_sub) -> None:
+    p = data_sub.add_parser(
+        "dihedral-prior", help="(phi, psi) and chi1 densities of the MD cache, for the relaxation of generated frames",
+        description="Bin the backbone (phi, psi) dihedrals (general, glycine, proline, pre-proline residues) and "
+                    "the chi1 angles (per residue type) of featurized MD files and write the smoothed densities "
+                    "with their disallowed limits (the density of the --percentile-th percentile point). Files of "
+                    "relatives of held-out proteins are left out.",
+    )
+    p.add_argument("cache", nargs="+", type=Path, help="featurized MD files (.npz, trajgen data featurize)")
+    p.add_argument("--heldout", type=Path, required=True, help="FASTA of proteins whose relatives never train")
+    p.add_argument("--out", type=Path, required=True, help="prior to write (.npz)")
+    p.add_argument("--percentile", type=float, default=5.0,
+                   help="training points below this percentile of density lie in disallowed regions (default 5)")
+    p.add_argument("--max-frames", type=int, default=100, help="evenly spaced frames per file (default 100)")
+    p.set_defaults(func=dihedral_prior_command)
+
+
+def dihedral_prior_command(args: argparse.Namespace) -> int:
+    from trajgen.engine.dataset.splits import read_fasta
+    from trajgen.engine.rollout.dihedral_prior import prior_from_cache
+
+    try:
+        prior, used, excluded = prior_from_cache(args.cache, read_fasta(args.heldout), args.max_frames,
+                                                 args.percentile)
+    except ValueError as exc:
+        print(exc)
+        return 2
+    for name, (ref, ident) in sorted(excluded.items()):
+        print(f"left out {name}: {ident:.0%} identical to held-out {ref}")
+    prior.save(args.out)
+    names = ("general", "glycine", "proline", "pre-proline")
+    counts = ", ".join(f"{n} {int(c)}" for n, c in zip(names, prior.rama_n))
+    print(f"wrote {args.out} from {len(used)} MD files ((phi, psi) points: {counts})")
     return 0

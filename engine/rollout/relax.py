@@ -7,13 +7,20 @@ rigid body (its torsions, hence its side chain, unchanged) to minimise
     E = w_link  * sum over chain links (d - d_start)^2             C(i)-N(i+1), CA(i)-N(i+1),
                                                                      C(i)-CA(i+1), CA(i)-CA(i+1)
       + w_clash * sum over non-bonded atom pairs (r0 - d)^2, d < r0  r0: ``clash_A``, ``ca_clash_A``
+      + w_rama  * sum over residues of the depth of (phi, psi) in a   out of disallowed backbone regions
+                  disallowed region of the training MD
       + w_stay  * sum over residues |t - t_generated|^2               stay where the network put it
 
 (Angstrom^2) by steepest descent on translations and rotations. Link lengths come from the start
 structure (so cis peptides stay cis); pairs closer than ``bonded_A`` in the start structure are
 bonded or 1-3 and never repel; pairs that sit closer than ``clash_A`` in the start (hydrogen
 bonds, salt bridges) keep their start distance as r0, less ``neighbour_slack_A`` between chain
-neighbours, whose 1-4 distances follow the network's torsions. numpy and scipy only, the
+neighbours, whose 1-4 distances follow the network's torsions. p(phi, psi) is the training MD's
+density (``rollout.dihedral_prior``), which exerts no force inside its allowed regions; chi1
+angles in a disallowed region of their residue type move to the nearest allowed one first. The
+prior holds for every residue, also one the start structure has in a disallowed region (on the
+validation protein, letting such residues free, or near their start values, cost validity:
+96% of frames valid against 73% and 82%). numpy and scipy only, the
 same for the torch and ONNX backends; the rollout feeds relaxed frames back to the network.
 """
 
@@ -28,9 +35,11 @@ from scipy.spatial import cKDTree
 from trajgen.engine.flow.process import Frames
 from trajgen.engine.flow.so3 import exp_map
 from trajgen.engine.geometry import atoms_from_frames_torsions
+from trajgen.engine.rollout.dihedral_prior import CHI1, DihedralPrior, rama_class
 
 N, CA, C = 0, 1, 2                                   # slot indices of the backbone atoms
 LINKS = ((C, N), (CA, N), (C, CA), (CA, CA))         # (atom of residue i, atom of residue i+1)
+STALL = 20        # iterations over which the worst violation must shrink by 2%, else the descent stops
 SKIN_A = 1.0      # pair lists reach this far beyond r0 and are rebuilt once an atom moved half of it
 
 
@@ -42,6 +51,7 @@ class RelaxConfig:
     w_link: float = 1.0
     w_clash: float = 1.0
     w_stay: float = 0.01
+    w_rama: float = 0.2          # per bin (10 degrees) inside a disallowed (phi, psi) region
     clash_A: float = 3.0          # heavy atoms of different residues repel below this
     ca_clash_A: float = 3.8       # ... Calpha atoms of residues that are not chain neighbours below this
     neighbour_slack_A: float = 0.5   # chain neighbours' 1-4 pairs (O(i)-CA(i+1), ...) follow the torsions
@@ -49,15 +59,19 @@ class RelaxConfig:
     iterations: int = 200         # at most; it stops once within tolerance
     step: float = 0.3             # first FIRE time step (translation: gradient / atoms of the residue)
     max_step: float = 0.7         # largest FIRE time step
-    tolerance_A: float = 0.2      # stop when no link deviates and no pair overlaps by more than this
+    tolerance_A: float = 0.2      # stop when no link deviates and no pair overlaps by more than this ...
+    rama_tolerance: float = 0.5   # ... and no (phi, psi) lies deeper in a disallowed region (bins)
+    link_guard_A: float = 0.5     # a link still off by more than this gets a second descent without the prior
 
 
 class Relaxer:
     """Relaxes frames of one protein (aatype, chain_end, residue_index (L,)) against its start frame."""
 
     def __init__(self, aatype: np.ndarray, chain_end: np.ndarray, residue_index: np.ndarray, start: Frames,
-                 config: RelaxConfig = RelaxConfig()):
+                 config: RelaxConfig = RelaxConfig(), prior: DihedralPrior | None = None):
+        """``prior`` None loads the shipped ``engine/assets/dihedral_prior.npz``."""
         self.aatype = np.asarray(aatype)
+        self.prior = prior if prior is not None or not config.enabled else DihedralPrior.load()
         self.chain_end = np.asarray(chain_end, bool)
         self.config = config
         start_atoms, self.mask = atoms_from_frames_torsions(self.aatype, start.rot[0], start.trans[0],
@@ -82,14 +96,29 @@ class Relaxer:
         self.link_matrix = _pair_matrix(self.link_i, self.link_j, n_atoms)       # (A, links): +1 at i, -1 at j
         self.residue_sum = sparse.csr_matrix((np.ones(n_atoms), (self.res_of, np.arange(n_atoms))),
                                              shape=(self.n_res, n_atoms))       # (L, A)
+        # residues with phi and psi (chained on both sides): atoms C(r-1), N, CA, C, N(r+1)
+        inner = np.nonzero(np.r_[False, self.linked_next[:-1]] & self.linked_next)[0]
+        quad = np.stack([self.atom_index[inner - 1, C], self.atom_index[inner, N], self.atom_index[inner, CA],
+                         self.atom_index[inner, C], self.atom_index[inner + 1, N]], -1) if len(inner) else \
+            np.zeros((0, 5), np.int64)
+        keep = (quad >= 0).all(-1)
+        self.rama_atoms, self.rama_cls = quad[keep], rama_class(self.aatype)[inner[keep]]
+        q = self.rama_atoms                                       # phi on atoms 0-3, psi on atoms 1-4
+        cols = np.concatenate([q[:, 0:4].T.ravel(), q[:, 1:5].T.ravel()])
+        self.rama_matrix = sparse.csr_matrix((np.ones(len(cols)), (cols, np.arange(len(cols)))),
+                                             shape=(n_atoms, len(cols)))  # (A, 8 R): sums dihedral gradients
 
     def __call__(self, frames: Frames) -> Frames:
-        """Relaxed copy of ``frames`` (B rows); torsions are kept."""
+        """Relaxed copy of ``frames`` (B rows); torsions are kept but for disallowed chi1 angles."""
         if not self.config.enabled:
             return frames
-        rows = [self._relax_row(frames.rot[b], frames.trans[b], frames.torsions[b]) for b in range(len(frames.trans))]
+        torsions = frames.torsions.copy()
+        if self.prior is not None:
+            for b in range(len(torsions)):
+                torsions[b, :, CHI1] = self.prior.nearest_allowed_chi1(self.aatype, torsions[b, :, CHI1])
+        rows = [self._relax_row(frames.rot[b], frames.trans[b], torsions[b]) for b in range(len(frames.trans))]
         return Frames(np.stack([r[0] for r in rows]).astype(np.float32),
-                      np.stack([r[1] for r in rows]).astype(np.float32), frames.torsions)
+                      np.stack([r[1] for r in rows]).astype(np.float32), torsions.astype(np.float32))
 
     def _clash_pairs(self, xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Candidate repelling pairs (i, j, r0) among atoms within reach of overlapping."""
@@ -109,44 +138,94 @@ class Relaxer:
         keep = (ri != rj) & (d_start >= cfg.bonded_A)
         return i[keep], j[keep], r0[keep]
 
+    def _rama_gradient(self, xyz: np.ndarray) -> tuple[np.ndarray, float]:
+        """Gradient (A, 3) of the Ramachandran term, the largest excess below the limit, and the term."""
+        q = self.rama_atoms
+        phi, d_phi = dihedral_gradient(*(xyz[q[:, k]] for k in (0, 1, 2, 3)))
+        psi, d_psi = dihedral_gradient(*(xyz[q[:, k]] for k in (1, 2, 3, 4)))
+        excess, g_phi, g_psi = self.prior.rama_excess(self.rama_cls, phi, psi)
+        w = self.config.w_rama
+        parts = np.concatenate([(w * g_phi[:, None] * d_phi).reshape(-1, 3), (w * g_psi[:, None] * d_psi).reshape(-1, 3)])
+        return self.rama_matrix @ parts, float(excess.max()) if len(excess) else 0.0, w * float(excess.sum())
+
     def _relax_row(self, rot: np.ndarray, trans: np.ndarray, torsions: np.ndarray):
-        cfg = self.config
+        """One frame: descend with every term until within tolerance or stalled; then, if a chain link
+        is still off by more than ``link_guard_A``, with links and clashes alone (the Ramachandran
+        term must never hold a bond open)."""
         atoms, _ = atoms_from_frames_torsions(self.aatype, rot, trans, torsions, self.chain_end)
         xyz = atoms[self.res_of, self.slot_of].astype(np.float64)
         rot, trans = rot.astype(np.float64), trans.astype(np.float64)
         local = np.einsum("aji,aj->ai", rot[self.res_of], xyz - trans[self.res_of])   # R^T (x - t)
-        generated = trans.copy()
-        listed = xyz
-        ci, cj, r0 = self._clash_pairs(xyz)
-        clash_matrix = _pair_matrix(ci, cj, len(xyz))
+        state = _RowState(rot, trans, xyz, local, trans.copy())
+        use_rama = self.prior is not None and self.config.w_rama > 0 and len(self.rama_atoms) > 0
+        self.last_iterations = self._descend(state, use_rama)
+        if use_rama and self._worst_link(state.xyz) > self.config.link_guard_A:
+            self.last_iterations += self._descend(state, False)
+        return state.rot, state.trans
+
+    def _worst_link(self, xyz: np.ndarray) -> float:
+        if not len(self.link_i):
+            return 0.0
+        return float(np.abs(np.linalg.norm(xyz[self.link_i] - xyz[self.link_j], axis=-1) - self.link_d0).max())
+
+    def _descend(self, st: "_RowState", use_rama: bool) -> int:
+        """FIRE descent of E on the row state, in place; returns the iterations taken."""
+        cfg = self.config
+        listed = st.xyz
+        ci, cj, r0 = self._clash_pairs(st.xyz)
+        clash_matrix = _pair_matrix(ci, cj, len(st.xyz))
         n_atoms = np.maximum(np.asarray(self.residue_sum.sum(axis=1)).ravel(), 1.0)[:, None]
-        fire = _Fire(cfg.step, cfg.max_step, trans.shape)
-        for self.last_iterations in range(cfg.iterations):
-            if ((xyz - listed) ** 2).sum(-1).max() > (SKIN_A / 2) ** 2:      # Verlet list: refresh the pairs
-                listed = xyz
-                ci, cj, r0 = self._clash_pairs(xyz)
-                clash_matrix = _pair_matrix(ci, cj, len(xyz))
+        fire = _Fire(cfg.step, cfg.max_step, st.trans.shape)
+        history: list[float] = []
+        for it in range(cfg.iterations):
+            if ((st.xyz - listed) ** 2).sum(-1).max() > (SKIN_A / 2) ** 2:      # Verlet list: refresh the pairs
+                listed = st.xyz
+                ci, cj, r0 = self._clash_pairs(st.xyz)
+                clash_matrix = _pair_matrix(ci, cj, len(st.xyz))
+            xyz = st.xyz
             diff = xyz[self.link_i] - xyz[self.link_j]
             d = np.sqrt((diff ** 2).sum(-1)) + 1e-9
             err = d - self.link_d0
             grad = self.link_matrix @ ((2 * cfg.w_link * err / d)[:, None] * diff)
             worst = float(np.abs(err).max()) if len(err) else 0.0
+            energy = cfg.w_link * float((err ** 2).sum())
             if len(ci):
                 diff = xyz[ci] - xyz[cj]
                 d = np.sqrt((diff ** 2).sum(-1)) + 1e-9
                 over = np.maximum(r0 - d, 0.0)
                 grad += clash_matrix @ ((-2 * cfg.w_clash * over / d)[:, None] * diff)
                 worst = max(worst, float(over.max()))
-            if worst < cfg.tolerance_A:
-                break
-            arm = xyz - trans[self.res_of]
-            force_t = -(self.residue_sum @ grad + 2 * cfg.w_stay * (trans - generated)) / n_atoms
-            torque = -(self.residue_sum @ np.cross(arm, grad)) / (self.residue_sum @ (arm ** 2).sum(-1) + 1e-6)[:, None]
+                energy += cfg.w_clash * float((over ** 2).sum())
+            rama_worst = 0.0
+            if use_rama:
+                rama_grad, rama_worst, rama_energy = self._rama_gradient(xyz)
+                grad += rama_grad
+                energy += rama_energy
+            if worst < cfg.tolerance_A and rama_worst < cfg.rama_tolerance:
+                return it
+            history.append(worst + rama_worst)
+            if len(history) > STALL and history[-1] > 0.98 * history[-1 - STALL]:
+                return it                                         # frustrated: no more progress
+            arm = xyz - st.trans[self.res_of]
+            force_t = -(self.residue_sum @ grad + 2 * cfg.w_stay * (st.trans - st.generated)) / n_atoms
+            torque = -(self.residue_sum @ _cross(arm, grad)) / (self.residue_sum @ (arm ** 2).sum(-1) + 1e-6)[:, None]
             d_trans, d_rot = fire.step(force_t, torque)
-            trans = trans + d_trans
-            rot = exp_map(d_rot) @ rot
-            xyz = np.einsum("aij,aj->ai", rot[self.res_of], local) + trans[self.res_of]
-        return rot, trans
+            st.trans = st.trans + d_trans
+            st.rot = exp_map(d_rot) @ st.rot
+            st.xyz = np.einsum("aij,aj->ai", st.rot[self.res_of], st.local) + st.trans[self.res_of]
+        return cfg.iterations
+
+
+@dataclass
+class _RowState:
+    """One frame during relaxation: rot (L, 3, 3), trans (L, 3), atoms xyz (A, 3) and their local
+    coordinates (A, 3) in their residue's frame, and the network's translations (L, 3)."""
+
+    rot: np.ndarray
+    trans: np.ndarray
+    xyz: np.ndarray
+    local: np.ndarray
+    generated: np.ndarray
 
 
 class _Fire:
@@ -173,6 +252,29 @@ class _Fire:
         self.v = self.v + self.dt * f
         move = self.dt * self.v
         return move[0], move[1]
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cross product of (N, 3) arrays (np.cross's axis handling costs more than the product)."""
+    return np.stack([a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1], a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2],
+                     a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]], -1)
+
+
+def dihedral_gradient(p0: np.ndarray, p1: np.ndarray, p2: np.ndarray, p3: np.ndarray):
+    """Dihedral angles (N,) radians of (p0, p1, p2, p3) (N, 3) each, IUPAC sign as mdtraj's, and their
+    gradients (4, N, 3) with respect to the four points (Blondel & Karplus, J. Comput. Chem. 17, 1132)."""
+    f, g, h = p0 - p1, p1 - p2, p3 - p2
+    a, b = _cross(f, g), _cross(h, g)
+    gn = np.linalg.norm(g, axis=-1) + 1e-12
+    aa, bb = (a ** 2).sum(-1) + 1e-12, (b ** 2).sum(-1) + 1e-12
+    b1, b2, b3 = p1 - p0, p2 - p1, p3 - p2
+    angle = np.arctan2(gn * (b1 * _cross(b2, b3)).sum(-1), (_cross(b1, b2) * _cross(b2, b3)).sum(-1))
+    fg, hg = (f * g).sum(-1), (h * g).sum(-1)
+    d0 = -(gn / aa)[:, None] * a
+    d3 = (gn / bb)[:, None] * b
+    d1 = -d0 + (fg / (aa * gn))[:, None] * a - (hg / (bb * gn))[:, None] * b
+    d2 = -d3 - (fg / (aa * gn))[:, None] * a + (hg / (bb * gn))[:, None] * b
+    return angle, np.stack([d0, d1, d2, d3])
 
 
 def _pair_matrix(i: np.ndarray, j: np.ndarray, n_atoms: int) -> sparse.csr_matrix:
