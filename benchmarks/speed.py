@@ -1,10 +1,14 @@
 """Generation speed and memory of the learned model against protein size and rollout length.
 
-Runs every (backend, residues, frames) case in a fresh subprocess so peak RSS is per case, and
-prints one JSON line per case plus a Markdown table. Weights are random (speed does not depend
-on training); proteins of 50 x k residues are k copies of the shipped 1GUU chain, 40 A apart.
+Runs every (backend, residues, frames, relax) case in a fresh subprocess so peak RSS is per case,
+and prints one JSON line per case plus a Markdown table. Weights are random unless ``--weights``
+names a trained checkpoint: the network's cost does not depend on training, but the relaxation
+of each frame (``rollout.relax``) does, as it stops once a frame is repaired, and a random
+model's frames are far more broken. Proteins of 50 x k residues are k copies of the shipped 1GUU
+chain, 40 A apart.
 
     .venv/bin/python benchmarks/speed.py --residues 50,100,200 --frames 100 --backends torch,onnx
+    .venv/bin/python benchmarks/speed.py --weights training/cpu/best.safetensors --relax on,off --backends onnx
 """
 
 from __future__ import annotations
@@ -72,7 +76,8 @@ def run_case(args) -> dict:
     backend = load_backend(args.checkpoint, backend=args.backend, device=args.device, threads=args.threads,
                            precision=args.precision)
     load_s = time.perf_counter() - t_load
-    request = GenerationRequest(length_ps=args.frames * 100.0, interval_ps=100.0, mode=args.mode)
+    request = GenerationRequest(length_ps=args.frames * 100.0, interval_ps=100.0, mode=args.mode,
+                                relax=args.relax == "on")
     t0 = time.perf_counter()
     gen = TrajectoryGenerator(protein, request, backend)
     first, rss, done = None, {}, 0
@@ -87,7 +92,7 @@ def run_case(args) -> dict:
         if time.perf_counter() - t0 > args.max_seconds:
             gen.cancel()
     elapsed = time.perf_counter() - t1
-    return {"backend": args.backend, "device": args.device, "precision": args.precision,
+    return {"backend": args.backend, "device": args.device, "precision": args.precision, "relax": args.relax,
             "residues": len(protein.aatype), "frames_asked": args.frames,
             "frames_done": done, "mode": args.mode, "load_s": round(load_s, 3), "first_frame_s": round(first, 3),
             "first_frame_after_command_s": round(since_command, 3),
@@ -96,7 +101,8 @@ def run_case(args) -> dict:
             "rss_mib_at_frame": rss}
 
 
-def make_checkpoints(preset: str, steps: int, folder: Path) -> dict[str, Path]:
+def make_checkpoints(preset: str, steps: int, folder: Path, weights: str | None = None) -> dict[str, Path]:
+    """Random weights of ``preset`` (seeded), or the trained ``weights``, as safetensors and ONNX."""
     import torch
 
     from trajgen.engine.backends.export import export_onnx
@@ -105,6 +111,15 @@ def make_checkpoints(preset: str, steps: int, folder: Path) -> dict[str, Path]:
     from trajgen.engine.model import preset as make_preset
     from trajgen.engine.model.network import Denoiser
 
+    if weights is not None:
+        from dataclasses import replace
+
+        from trajgen.engine.checkpoint import load_model
+
+        model, info = load_model(weights)
+        flow = replace(info.flow, n_steps=steps)
+        export_onnx(model, folder / "model.onnx", flow, step=info.step)
+        return {"torch": Path(weights), "onnx": folder / "model.onnx"}
     torch.manual_seed(0)
     model, flow = Denoiser(make_preset(preset)), FlowConfig(n_steps=steps)
     save_checkpoint(folder / "model.safetensors", model, flow)
@@ -124,6 +139,8 @@ def main() -> None:
     p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     p.add_argument("--precision", default="fp32", help="fp32, or bf16/fp16 (torch on CUDA)")
     p.add_argument("--max-seconds", type=float, default=120.0, help="stop a case after this long")
+    p.add_argument("--weights", help="a trained .safetensors checkpoint instead of random weights")
+    p.add_argument("--relax", default="on", help="comma list of on/off: relaxation of every frame")
     p.add_argument("--case", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--pdb", help=argparse.SUPPRESS)
     p.add_argument("--checkpoint", help=argparse.SUPPRESS)
@@ -139,13 +156,14 @@ def main() -> None:
     steps = args.steps or FlowConfig().n_steps
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        checkpoints = make_checkpoints(args.preset, steps, Path(tmp))
+        checkpoints = make_checkpoints(args.preset, steps, Path(tmp), args.weights)
         for n_res in [int(r) for r in args.residues.split(",")]:
             pdb = tiled_pdb(max(1, n_res // 50), Path(tmp) / f"p{n_res}.pdb")
             for frames in args.frames.split(","):
-                for backend in args.backends.split(","):
+                for backend, relax in ((b, r) for b in args.backends.split(",") for r in args.relax.split(",")):
                     cmd = [sys.executable, __file__, "--case", "--pdb", str(pdb), "--checkpoint",
                            str(checkpoints[backend]), "--backend", backend, "--frames", frames, "--mode", args.mode,
+                           "--relax", relax,
                            "--threads", str(args.threads), "--max-seconds", str(args.max_seconds),
                            "--device", args.device, "--precision", args.precision, "--t-launch", str(time.time())]
                     out = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ))
@@ -153,14 +171,15 @@ def main() -> None:
                         print(out.stderr[-2000:], file=sys.stderr)
                         continue
                     row = json.loads(out.stdout.strip().splitlines()[-1])
-                    row.update(preset=args.preset, steps=steps)
+                    row.update(preset=args.weights or args.preset, steps=steps)
                     print(json.dumps(row), flush=True)
                     rows.append(row)
-    print("\n| backend | device | residues | frames done/asked | load (s) | first frame (s) "
+    print("\n| backend | device | relax | residues | frames done/asked | load (s) | first frame (s) "
           "| first frame after command (s) | frames/s | peak RSS (MiB) | RSS at frame (MiB) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['backend']} | {r['device']} {r['precision']} | {r['residues']} | {r['frames_done']}/{r['frames_asked']} "
+        print(f"| {r['backend']} | {r['device']} {r['precision']} | {r['relax']} | {r['residues']} "
+              f"| {r['frames_done']}/{r['frames_asked']} "
               f"| {r['load_s']} | {r['first_frame_s']} | {r['first_frame_after_command_s']} "
               f"| {r['frames_per_s']} | {r['peak_rss_mib']} | {r['rss_mib_at_frame']} |")
 
