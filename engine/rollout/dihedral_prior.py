@@ -124,15 +124,14 @@ class DihedralPrior:
         """How far below its class limit each (phi, psi) lies (>= 0; 0 when allowed; about the distance
         in bins to the allowed region) and the
         gradient of that excess with respect to phi and psi (per radian). Shapes (L,)."""
-        table = self.rama[cls_of]                                            # (L, 36, 36)
         u = (np.asarray(phi) + np.pi) / (2 * np.pi) * BINS - 0.5
         v = (np.asarray(psi) + np.pi) / (2 * np.pi) * BINS - 0.5
         i0, j0 = np.floor(u).astype(np.int64), np.floor(v).astype(np.int64)
         f, g = u - i0, v - j0
         i0, j0 = i0 % BINS, j0 % BINS
         i1, j1 = (i0 + 1) % BINS, (j0 + 1) % BINS
-        r = np.arange(len(cls_of))
-        a, b, c, d = table[r, i0, j0], table[r, i1, j0], table[r, i0, j1], table[r, i1, j1]
+        t = self.rama
+        a, b, c, d = t[cls_of, i0, j0], t[cls_of, i1, j0], t[cls_of, i0, j1], t[cls_of, i1, j1]
         logp = (1 - f) * (1 - g) * a + f * (1 - g) * b + (1 - f) * g * c + f * g * d
         per_rad = BINS / (2 * np.pi)
         d_phi = ((b - a) * (1 - g) + (d - c) * g) * per_rad

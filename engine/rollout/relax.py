@@ -123,8 +123,11 @@ class Relaxer:
     def _clash_pairs(self, xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Candidate repelling pairs (i, j, r0) among atoms within reach of overlapping."""
         cfg = self.config
-        reach = max(cfg.clash_A, cfg.ca_clash_A) + SKIN_A
-        pairs = cKDTree(xyz).query_pairs(reach, output_type="ndarray")
+        ca = np.nonzero(self.is_ca)[0]
+        near = cKDTree(xyz).query_pairs(cfg.clash_A + SKIN_A, output_type="ndarray").reshape(-1, 2)
+        near = near[~(self.is_ca[near[:, 0]] & self.is_ca[near[:, 1]])]      # Calpha pairs: their own reach
+        pairs = np.concatenate([near, ca[cKDTree(xyz[ca]).query_pairs(cfg.ca_clash_A + SKIN_A,
+                                                                     output_type="ndarray").reshape(-1, 2)]])
         if len(pairs) == 0:
             return (np.zeros(0, np.int64),) * 2 + (np.zeros(0),)
         i, j = pairs[:, 0], pairs[:, 1]
