@@ -99,3 +99,18 @@ def test_a_config_without_validation_split_is_refused(cache, tmp_path):
 def test_dataloader_worker_processes_give_the_same_losses_as_in_process_loading(cache, straight_run, tmp_path):
     train(tiny_config(cache, tmp_path, data={"num_workers": 2}))
     assert losses(tmp_path) == losses(straight_run[1])
+
+
+def test_resume_accepts_a_changed_stride_or_temperature_range_but_not_a_changed_network(straight_run):
+    import json
+
+    import torch
+
+    from trajgen.engine.train.checkpointing import load_resume_state
+
+    path = straight_run[1] / "last.pt"
+    saved = json.loads(torch.load(path, map_location="cpu", weights_only=True)["config"])["model"]
+    wider = {**saved, "dt_max_ps": saved["dt_max_ps"] * 10, "temperature_max_K": 500.0}
+    assert load_resume_state(path, wider)["config"]
+    with pytest.raises(TrainingError, match="different model.*n_heads"):
+        load_resume_state(path, {**wider, "n_heads": saved["n_heads"] * 2})

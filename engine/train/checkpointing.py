@@ -50,15 +50,22 @@ def save_resume_state(path: Path, state: dict) -> None:
     _replace_from_temp(path, lambda tmp: torch.save(state, tmp))
 
 
+# ModelConfig fields that only say which requests the checkpoint admits (what its data covers), not
+# the network: a resumed run may widen or narrow them with its data, the weights stay the same.
+ADMISSION_FIELDS = ("dt_min_ps", "dt_max_ps", "temperature_min_K", "temperature_max_K")
+
+
 def load_resume_state(path: Path, model_config: dict) -> dict:
-    """Read a ``last.pt`` onto the CPU; refuses one written for a different network."""
+    """Read a ``last.pt`` onto the CPU; refuses one written for a different network (the
+    ``ADMISSION_FIELDS`` may differ: they follow the resumed run's data)."""
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except (OSError, RuntimeError, EOFError) as err:
         raise TrainingError(f"Cannot read the resume state {path}: {err}.") from err
     saved = json.loads(state["config"])["model"]
-    if saved != model_config:
-        changed = sorted(k for k in set(saved) | set(model_config) if saved.get(k) != model_config.get(k))
+    changed = sorted(k for k in set(saved) | set(model_config)
+                     if saved.get(k) != model_config.get(k) and k not in ADMISSION_FIELDS)
+    if changed:
         raise TrainingError(f"{path} was trained with a different model ({', '.join(changed)} differ); "
                             "start a new out_dir or set run.resume = \"never\".")
     return state
