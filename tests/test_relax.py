@@ -184,3 +184,43 @@ def test_the_prior_command_writes_a_prior_of_md_and_leaves_out_held_out_relative
     assert main(["data", "dihedral-prior", *map(str, cache), "--heldout", str(relative), "--out", str(tmp_path / "b.npz")]) == 2
     assert "No MD file is left" in capsys.readouterr().out
     assert not (tmp_path / "b.npz").exists()
+
+
+def test_a_disulfide_of_the_start_structure_stays_bonded(tmp_path):
+    from trajgen.engine.structure import load_protein
+
+    from model_inputs import EXAMPLE_PDB
+
+    atoms = [l for l in EXAMPLE_PDB.read_text().splitlines() if l.startswith("ATOM")]
+    sg = next(np.array([float(l[30:38]), float(l[38:46]), float(l[46:54])]) for l in atoms if l[12:16] == " SG ")
+    cb = next(np.array([float(l[30:38]), float(l[38:46]), float(l[46:54])]) for l in atoms
+              if l[12:16] == " CB " and l[17:20] == "CYS")
+    # chain B: the same chain turned 180 degrees about an axis 1.025 A beyond the SG, perpendicular to CB->SG,
+    # so its SG sits 2.05 A from chain A's
+    axis = (sg - cb) / np.linalg.norm(sg - cb)
+    pivot = sg + 1.025 * axis
+    u = np.cross(axis, [1.0, 0.0, 0.0])
+    u /= np.linalg.norm(u)
+    turn = 2 * np.outer(u, u) - np.eye(3)
+    lines = list(atoms) + ["TER"]
+    for l in atoms:
+        x = pivot + turn @ (np.array([float(l[30:38]), float(l[38:46]), float(l[46:54])]) - pivot)
+        lines.append(f"{l[:21]}B{l[22:30]}{x[0]:8.3f}{x[1]:8.3f}{x[2]:8.3f}{l[54:]}")
+    path = tmp_path / "bridged.pdb"
+    path.write_text("\n".join(lines + ["TER", "END"]) + "\n")
+    protein = load_protein(path)
+    context, start = protein_context(protein)
+    relaxer = Relaxer(protein.aatype, protein.chain_end, context.residue_index, start, RelaxConfig(iterations=300))
+    assert len(relaxer.link_i) - 2 * 4 * 49 == 1                  # the chains' links and the one disulfide
+    bond = relaxer.link_i[-1], relaxer.link_j[-1]
+    x = broken(start, level=0.3, seed=3)
+
+    def sg_sg(frames):
+        atoms_, _ = atoms_from_frames_torsions(protein.aatype, frames.rot[0], frames.trans[0], frames.torsions[0],
+                                               protein.chain_end)
+        xyz = atoms_[relaxer.res_of, relaxer.slot_of]
+        return float(np.linalg.norm(xyz[bond[0]] - xyz[bond[1]]))
+
+    d0 = sg_sg(start)                                             # rebuilt with ideal geometry: about 2.1 A
+    assert abs(d0 - 2.05) < 0.1 and abs(sg_sg(x) - d0) > 0.3
+    assert abs(sg_sg(relaxer(x)) - d0) < 0.2

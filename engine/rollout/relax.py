@@ -5,7 +5,8 @@ peptide bonds and let atoms of different residues overlap. ``Relaxer`` moves eac
 rigid body (its torsions, hence its side chain, unchanged) to minimise
 
     E = w_link  * sum over chain links (d - d_start)^2             C(i)-N(i+1), CA(i)-N(i+1),
-                                                                     C(i)-CA(i+1), CA(i)-CA(i+1)
+                                                                     C(i)-CA(i+1), CA(i)-CA(i+1),
+                                                                     and disulfide SG-SG
       + w_clash * sum over non-bonded atom pairs (r0 - d)^2, d < r0  r0: ``clash_A``, ``ca_clash_A``
       + w_rama  * sum over residues of the depth of (phi, psi) in a   out of disallowed backbone regions
                   disallowed region of the training MD
@@ -35,9 +36,12 @@ from scipy.spatial import cKDTree
 from trajgen.engine.flow.process import Frames
 from trajgen.engine.flow.so3 import exp_map
 from trajgen.engine.geometry import atoms_from_frames_torsions
+from trajgen.engine.residue_constants import RESTYPES_3, slot_of
 from trajgen.engine.rollout.dihedral_prior import CHI1, DihedralPrior, rama_class
 
 N, CA, C = 0, 1, 2                                   # slot indices of the backbone atoms
+SG = slot_of("CYS", "SG")
+CYS = RESTYPES_3.index("CYS")
 LINKS = ((C, N), (CA, N), (C, CA), (CA, CA))         # (atom of residue i, atom of residue i+1)
 STALL = 20        # iterations over which the worst violation must shrink by 2%, else the descent stops
 SKIN_A = 1.0      # pair lists reach this far beyond r0 and are rebuilt once an atom moved half of it
@@ -55,6 +59,7 @@ class RelaxConfig:
     clash_A: float = 3.0          # heavy atoms of different residues repel below this
     ca_clash_A: float = 3.8       # ... Calpha atoms of residues that are not chain neighbours below this
     neighbour_slack_A: float = 0.5   # chain neighbours' 1-4 pairs (O(i)-CA(i+1), ...) follow the torsions
+    disulfide_A: float = 2.5      # SG-SG pairs this close in the start are disulfide links, kept like the chain
     bonded_A: float = 2.6         # pairs this close in the start structure are bonded or 1-3: no repulsion
     iterations: int = 200         # at most; it stops once within tolerance
     step: float = 0.3             # first FIRE time step (translation: gradient / atoms of the residue)
@@ -86,7 +91,11 @@ class Relaxer:
         i = np.concatenate([p[0] for p in pairs])
         j = np.concatenate([p[1] for p in pairs])
         keep = (i >= 0) & (j >= 0)
-        self.link_i, self.link_j = i[keep], j[keep]
+        i, j = i[keep], j[keep]
+        bridge_i, bridge_j = self._disulfides(config.disulfide_A)
+        self.link_i, self.link_j = np.concatenate([i, bridge_i]), np.concatenate([j, bridge_j])
+        self.bridged = np.zeros(self.n_res, bool)                 # cysteines in a disulfide keep their chi1
+        self.bridged[self.res_of[bridge_i]] = self.bridged[self.res_of[bridge_j]] = True
         self.link_d0 = np.linalg.norm(self.start_xyz[self.link_i] - self.start_xyz[self.link_j], axis=-1)
         self.linked_next = np.zeros(self.n_res, bool)              # residue r is chained to r + 1
         self.linked_next[linked] = True
@@ -108,6 +117,15 @@ class Relaxer:
         self.rama_matrix = sparse.csr_matrix((np.ones(len(cols)), (cols, np.arange(len(cols)))),
                                              shape=(n_atoms, len(cols)))  # (A, 8 R): sums dihedral gradients
 
+    def _disulfides(self, cutoff_A: float) -> tuple[np.ndarray, np.ndarray]:
+        """Atom indices (i, j) of the SG-SG pairs closer than ``cutoff_A`` in the start structure."""
+        sg = self.atom_index[np.nonzero(self.aatype == CYS)[0], SG]
+        sg = sg[sg >= 0]
+        if len(sg) < 2:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        pairs = cKDTree(self.start_xyz[sg]).query_pairs(cutoff_A, output_type="ndarray").reshape(-1, 2)
+        return sg[pairs[:, 0]], sg[pairs[:, 1]]
+
     def __call__(self, frames: Frames) -> Frames:
         """Relaxed copy of ``frames`` (B rows); torsions are kept but for disallowed chi1 angles."""
         if not self.config.enabled:
@@ -115,7 +133,8 @@ class Relaxer:
         torsions = frames.torsions.copy()
         if self.prior is not None:
             for b in range(len(torsions)):
-                torsions[b, :, CHI1] = self.prior.nearest_allowed_chi1(self.aatype, torsions[b, :, CHI1])
+                snapped = self.prior.nearest_allowed_chi1(self.aatype, torsions[b, :, CHI1])
+                torsions[b, :, CHI1] = np.where(self.bridged, torsions[b, :, CHI1], snapped)
         rows = [self._relax_row(frames.rot[b], frames.trans[b], torsions[b]) for b in range(len(frames.trans))]
         return Frames(np.stack([r[0] for r in rows]).astype(np.float32),
                       np.stack([r[1] for r in rows]).astype(np.float32), torsions.astype(np.float32))
