@@ -2,7 +2,7 @@
 
 The network places every residue's rigid frame on its own, so small independent errors open
 peptide bonds and let atoms of different residues overlap. ``Relaxer`` moves each residue as a
-rigid body (its torsions, hence its side chain, unchanged) to minimise
+rigid body (its torsions, hence its side chain, unchanged but for chi1, below) to minimise
 
     E = w_link  * sum over chain links (d - d_start)^2             C(i)-N(i+1), CA(i)-N(i+1),
                                                                      C(i)-CA(i+1), CA(i)-CA(i+1),
@@ -12,7 +12,7 @@ rigid body (its torsions, hence its side chain, unchanged) to minimise
                   disallowed region of the training MD
       + w_stay  * sum over residues |t - t_generated|^2               stay where the network put it
 
-(Angstrom^2) by steepest descent on translations and rotations. Link lengths come from the start
+(Angstrom^2) by FIRE descent on the residues' translations and rotations. Link lengths come from the start
 structure (so cis peptides stay cis); pairs closer than ``bonded_A`` in the start structure are
 bonded or 1-3 and never repel; pairs that sit closer than ``clash_A`` in the start (hydrogen
 bonds, salt bridges) keep their start distance as r0, less ``neighbour_slack_A`` between chain
@@ -55,7 +55,7 @@ class RelaxConfig:
     w_link: float = 1.0
     w_clash: float = 1.0
     w_stay: float = 0.01
-    w_rama: float = 0.2          # per bin (10 degrees) inside a disallowed (phi, psi) region
+    w_rama: float = 0.2           # per bin (10 degrees) inside a disallowed (phi, psi) region
     clash_A: float = 3.0          # heavy atoms of different residues repel below this
     ca_clash_A: float = 3.8       # ... Calpha atoms of residues that are not chain neighbours below this
     neighbour_slack_A: float = 0.5   # chain neighbours' 1-4 pairs (O(i)-CA(i+1), ...) follow the torsions
@@ -66,7 +66,8 @@ class RelaxConfig:
     max_step: float = 0.7         # largest FIRE time step
     tolerance_A: float = 0.2      # stop when no link deviates and no pair overlaps by more than this ...
     rama_tolerance: float = 0.5   # ... and no (phi, psi) lies deeper in a disallowed region (bins)
-    link_guard_A: float = 0.5     # a link still off by more than this gets a second descent without the prior
+    guard_A: float = 0.5          # a link off by more than this (an overlap by twice it) after the first
+                                  # descent gets a second one without the prior
 
 
 class Relaxer:
@@ -172,8 +173,9 @@ class Relaxer:
 
     def _relax_row(self, rot: np.ndarray, trans: np.ndarray, torsions: np.ndarray):
         """One frame: descend with every term until within tolerance or stalled; then, if a chain link
-        is still off by more than ``link_guard_A``, with links and clashes alone (the Ramachandran
-        term must never hold a bond open)."""
+        is still off by more than ``guard_A`` or two atoms still overlap by more than twice that,
+        with links and clashes alone (the Ramachandran term must never hold a bond open or atoms
+        together)."""
         atoms, _ = atoms_from_frames_torsions(self.aatype, rot, trans, torsions, self.chain_end)
         xyz = atoms[self.res_of, self.slot_of].astype(np.float64)
         rot, trans = rot.astype(np.float64), trans.astype(np.float64)
@@ -181,14 +183,19 @@ class Relaxer:
         state = _RowState(rot, trans, xyz, local, trans.copy())
         use_rama = self.prior is not None and self.config.w_rama > 0 and len(self.rama_atoms) > 0
         self.last_iterations = self._descend(state, use_rama)
-        if use_rama and self._worst_link(state.xyz) > self.config.link_guard_A:
-            self.last_iterations += self._descend(state, False)
+        if use_rama:
+            link, overlap = self._worst(state.xyz)
+            if link > self.config.guard_A or overlap > 2 * self.config.guard_A:
+                self.last_iterations += self._descend(state, False)
         return state.rot, state.trans
 
-    def _worst_link(self, xyz: np.ndarray) -> float:
-        if not len(self.link_i):
-            return 0.0
-        return float(np.abs(np.linalg.norm(xyz[self.link_i] - xyz[self.link_j], axis=-1) - self.link_d0).max())
+    def _worst(self, xyz: np.ndarray) -> tuple[float, float]:
+        """Largest link-length error and largest overlap below r0 (Angstrom)."""
+        link = (float(np.abs(np.linalg.norm(xyz[self.link_i] - xyz[self.link_j], axis=-1) - self.link_d0).max())
+                if len(self.link_i) else 0.0)
+        i, j, r0 = self._clash_pairs(xyz)
+        overlap = float(np.maximum(r0 - np.linalg.norm(xyz[i] - xyz[j], axis=-1), 0.0).max()) if len(i) else 0.0
+        return link, overlap
 
     def _descend(self, st: "_RowState", use_rama: bool) -> int:
         """FIRE descent of E on the row state, in place; returns the iterations taken."""
