@@ -106,6 +106,7 @@ class Relaxer:
         self.link_matrix = _pair_matrix(self.link_i, self.link_j, n_atoms)       # (A, links): +1 at i, -1 at j
         self.residue_sum = sparse.csr_matrix((np.ones(n_atoms), (self.res_of, np.arange(n_atoms))),
                                              shape=(self.n_res, n_atoms))       # (L, A)
+        self.atoms_per_residue = np.maximum(np.bincount(self.res_of, minlength=self.n_res), 1)[:, None].astype(float)
         # residues with phi and psi (chained on both sides): atoms C(r-1), N, CA, C, N(r+1)
         inner = np.nonzero(np.r_[False, self.linked_next[:-1]] & self.linked_next)[0]
         quad = np.stack([self.atom_index[inner - 1, C], self.atom_index[inner, N], self.atom_index[inner, CA],
@@ -162,14 +163,14 @@ class Relaxer:
         return i[keep], j[keep], r0[keep]
 
     def _rama_gradient(self, xyz: np.ndarray) -> tuple[np.ndarray, float]:
-        """Gradient (A, 3) of the Ramachandran term, the largest excess below the limit, and the term."""
+        """Gradient (A, 3) of the Ramachandran term and the largest excess below the limit."""
         q = self.rama_atoms
         phi, d_phi = dihedral_gradient(*(xyz[q[:, k]] for k in (0, 1, 2, 3)))
         psi, d_psi = dihedral_gradient(*(xyz[q[:, k]] for k in (1, 2, 3, 4)))
         excess, g_phi, g_psi = self.prior.rama_excess(self.rama_cls, phi, psi)
         w = self.config.w_rama
         parts = np.concatenate([(w * g_phi[:, None] * d_phi).reshape(-1, 3), (w * g_psi[:, None] * d_psi).reshape(-1, 3)])
-        return self.rama_matrix @ parts, float(excess.max()) if len(excess) else 0.0, w * float(excess.sum())
+        return self.rama_matrix @ parts, float(excess.max()) if len(excess) else 0.0
 
     def _relax_row(self, rot: np.ndarray, trans: np.ndarray, torsions: np.ndarray):
         """One frame: descend with every term until within tolerance or stalled; then, if a chain link
@@ -182,28 +183,18 @@ class Relaxer:
         local = np.einsum("aji,aj->ai", rot[self.res_of], xyz - trans[self.res_of])   # R^T (x - t)
         state = _RowState(rot, trans, xyz, local, trans.copy())
         use_rama = self.prior is not None and self.config.w_rama > 0 and len(self.rama_atoms) > 0
-        self.last_iterations = self._descend(state, use_rama)
-        if use_rama:
-            link, overlap = self._worst(state.xyz)
-            if link > self.config.guard_A or overlap > 2 * self.config.guard_A:
-                self.last_iterations += self._descend(state, False)
+        self.last_iterations, link, overlap = self._descend(state, use_rama)
+        if use_rama and (link > self.config.guard_A or overlap > 2 * self.config.guard_A):
+            self.last_iterations += self._descend(state, False)[0]
         return state.rot, state.trans
 
-    def _worst(self, xyz: np.ndarray) -> tuple[float, float]:
-        """Largest link-length error and largest overlap below r0 (Angstrom)."""
-        link = (float(np.abs(np.linalg.norm(xyz[self.link_i] - xyz[self.link_j], axis=-1) - self.link_d0).max())
-                if len(self.link_i) else 0.0)
-        i, j, r0 = self._clash_pairs(xyz)
-        overlap = float(np.maximum(r0 - np.linalg.norm(xyz[i] - xyz[j], axis=-1), 0.0).max()) if len(i) else 0.0
-        return link, overlap
-
-    def _descend(self, st: "_RowState", use_rama: bool) -> int:
-        """FIRE descent of E on the row state, in place; returns the iterations taken."""
+    def _descend(self, st: "_RowState", use_rama: bool) -> tuple[int, float, float]:
+        """FIRE descent of E on the row state, in place. Returns the iterations taken and the largest
+        link-length error and overlap below r0 (Angstrom) at the last evaluation."""
         cfg = self.config
         listed = st.xyz
         ci, cj, r0 = self._clash_pairs(st.xyz)
         clash_matrix = _pair_matrix(ci, cj, len(st.xyz))
-        n_atoms = np.maximum(np.asarray(self.residue_sum.sum(axis=1)).ravel(), 1.0)[:, None]
         fire = _Fire(cfg.step, cfg.max_step, st.trans.shape)
         history: list[float] = []
         for it in range(cfg.iterations):
@@ -216,33 +207,32 @@ class Relaxer:
             d = np.sqrt((diff ** 2).sum(-1)) + 1e-9
             err = d - self.link_d0
             grad = self.link_matrix @ ((2 * cfg.w_link * err / d)[:, None] * diff)
-            worst = float(np.abs(err).max()) if len(err) else 0.0
-            energy = cfg.w_link * float((err ** 2).sum())
+            link = float(np.abs(err).max()) if len(err) else 0.0
+            overlap = 0.0
             if len(ci):
                 diff = xyz[ci] - xyz[cj]
                 d = np.sqrt((diff ** 2).sum(-1)) + 1e-9
                 over = np.maximum(r0 - d, 0.0)
                 grad += clash_matrix @ ((-2 * cfg.w_clash * over / d)[:, None] * diff)
-                worst = max(worst, float(over.max()))
-                energy += cfg.w_clash * float((over ** 2).sum())
+                overlap = float(over.max())
+            worst = max(link, overlap)
             rama_worst = 0.0
             if use_rama:
-                rama_grad, rama_worst, rama_energy = self._rama_gradient(xyz)
+                rama_grad, rama_worst = self._rama_gradient(xyz)
                 grad += rama_grad
-                energy += rama_energy
             if worst < cfg.tolerance_A and rama_worst < cfg.rama_tolerance:
-                return it
+                return it, link, overlap
             history.append(worst + rama_worst)
             if len(history) > STALL and history[-1] > 0.98 * history[-1 - STALL]:
-                return it                                         # frustrated: no more progress
+                return it, link, overlap                          # frustrated: no more progress
             arm = xyz - st.trans[self.res_of]
-            force_t = -(self.residue_sum @ grad + 2 * cfg.w_stay * (st.trans - st.generated)) / n_atoms
+            force_t = -(self.residue_sum @ grad + 2 * cfg.w_stay * (st.trans - st.generated)) / self.atoms_per_residue
             torque = -(self.residue_sum @ _cross(arm, grad)) / (self.residue_sum @ (arm ** 2).sum(-1) + 1e-6)[:, None]
             d_trans, d_rot = fire.step(force_t, torque)
             st.trans = st.trans + d_trans
             st.rot = exp_map(d_rot) @ st.rot
             st.xyz = np.einsum("aij,aj->ai", st.rot[self.res_of], st.local) + st.trans[self.res_of]
-        return cfg.iterations
+        return cfg.iterations, link, overlap
 
 
 @dataclass
