@@ -2,7 +2,8 @@
 
 For one checkpoint and protein, three rollouts of the same length and fine stride:
   single     every frame at the fine stride (the reference for step sizes),
-  bridged    hierarchical with the 1/(frames left) pull onto the next coarse anchor (the default),
+  bridged    hierarchical, pulled onto the next coarse anchor like a Brownian bridge (the default),
+  bridged, mean pull only   the same pull of 1/(frames left) without restoring the bridge's spread,
   free       hierarchical without the pull: the network's own landing is kept, the seam shows.
 Reported: the seam error (CA RMSD between the fine segment's last sampled frame and the coarse
 anchor it should land on, no superposition) and, per position j = 1..m inside a segment, the
@@ -40,9 +41,11 @@ def run(backend, protein, interval_ps: float, n_frames: int, fine: int, seed: in
     sampler = FrameSampler(backend, context, backend.flow, interval_ps, temperature_K)
     single = np.stack([start.trans[0]] + [f.trans[0] for f in rollout(sampler, start, n_frames, seed)])
     out = {"single": (single, [])}
-    for name, bridge in (("bridged", True), ("free", False)):
+    for name, bridge, brownian in (("bridged", True, True), ("bridged, mean pull only", True, False),
+                                   ("free", False, False)):
         coarse = FrameSampler(backend, context, backend.flow, interval_ps * fine, temperature_K)
-        hier = HierarchicalRollout(coarse, sampler, HierarchyConfig(fine_per_coarse=fine, bridge=bridge))
+        hier = HierarchicalRollout(coarse, sampler, HierarchyConfig(fine_per_coarse=fine, bridge=bridge,
+                                                                    brownian=brownian))
         frames = dict(hier.frames(start, n_frames, seed))
         trans = np.stack([start.trans[0]] + [frames[i].trans[0] for i in range(1, n_frames + 1)])
         out[name] = (trans, list(hier.seam_rmsd_A))
@@ -63,8 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     backend = load_backend(args.checkpoint, device="cpu", threads=args.threads)
     fine = args.fine or max(2, backend.config.max_offset)
     protein = load_protein(Path(args.pdb or example_structure()))
-    per_pos = {k: np.zeros(fine) for k in ("bridged", "free")}
-    seams = {"bridged": [], "free": []}
+    names = ("bridged", "bridged, mean pull only", "free")
+    per_pos = {k: np.zeros(fine) for k in names}
+    seams = {k: [] for k in names}
     single_steps = []
     for seed in args.seeds:
         result = run(backend, protein, args.interval_ps, args.frames, fine, seed, args.temperature)

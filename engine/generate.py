@@ -49,6 +49,8 @@ class GenerationRequest:
     fine_per_coarse: int | None = None  # hierarchical: output frames per coarse stride (None: the model's
     #                                     max_offset = train_frames - 1, the goal distance training used)
     parallel_segments: int = 4      # hierarchical: fine segments sampled together
+    levels: int | None = None       # hierarchical: levels, the output's included (None: as many as the
+    #                                 model's stride range and the length allow; 2: one coarse level)
     relax: bool = True              # model: rigid-residue relaxation of every frame (rollout.relax)
 
     @property
@@ -101,7 +103,7 @@ class TrajectoryGenerator:
         self.seam_rmsd_A: list[float] = []
 
     def _hierarchy(self) -> HierarchyConfig | None:
-        """The hierarchy used, or None for a single-level rollout."""
+        """The hierarchy's shape, or None for a single-level rollout (levels: ``level_strides_ps``)."""
         req, cfg = self.request, self.backend.config
         # default: the goal anchor as far ahead as training placed it (the window's last frame)
         fine = min(req.fine_per_coarse or max(2, cfg.max_offset), int(cfg.dt_max_ps // req.interval_ps))
@@ -112,6 +114,25 @@ class TrajectoryGenerator:
         if req.mode == "single" or not possible:
             return None
         return HierarchyConfig(fine_per_coarse=fine, parallel_segments=req.parallel_segments)
+
+    def level_strides_ps(self) -> list[float]:
+        """Strides (ps) of the rollout's levels, finest (the output interval) first; one entry when single.
+
+        A level k (stride interval * m^k) is added while it stays within the model's stride range
+        and the level below it still spans at least two of its strides; ``request.levels`` caps it.
+        """
+        req, hierarchy = self.request, self._hierarchy()
+        if hierarchy is None:
+            return [req.interval_ps]
+        m, cfg = hierarchy.fine_per_coarse, self.backend.config
+        cap = req.levels if req.levels is not None else 1 << 30
+        if cap < 2:
+            raise GenerationError("A hierarchical rollout has at least two levels (the output and one coarse).")
+        strides = [req.interval_ps, req.interval_ps * m]
+        while (len(strides) < cap and strides[-1] * m <= cfg.dt_max_ps + 1e-9
+               and req.n_steps >= 2 * m ** len(strides)):
+            strides.append(strides[-1] * m)
+        return strides
 
     def _batch(self) -> int:
         return self.request.parallel_segments if self.request.mode != "single" else 1
@@ -161,14 +182,12 @@ class TrajectoryGenerator:
         yield reference.copy()
         relax = Relaxer(protein.aatype, protein.chain_end, context.residue_index, start,
                         RelaxConfig(enabled=req.relax))
-        fine = FrameSampler(self.backend, context, self.backend.flow, req.interval_ps, req.temperature_K, relax)
-        hierarchy = self._hierarchy()
-        if hierarchy is None:
-            frames = rollout(fine, start, req.n_steps, req.seed)
+        samplers = [FrameSampler(self.backend, context, self.backend.flow, dt, req.temperature_K, relax)
+                    for dt in self.level_strides_ps()]
+        if len(samplers) == 1:
+            frames = rollout(samplers[0], start, req.n_steps, req.seed)
         else:
-            coarse = FrameSampler(self.backend, context, self.backend.flow,
-                                  req.interval_ps * hierarchy.fine_per_coarse, req.temperature_K, relax)
-            hier = HierarchicalRollout(coarse, fine, hierarchy)
+            hier = HierarchicalRollout.nested(samplers, self._hierarchy())
             self.seam_rmsd_A = hier.seam_rmsd_A
             frames = (f for _, f in hier.frames(start, req.n_steps, req.seed))
         mask = np.asarray(protein.mask, bool)

@@ -5,7 +5,7 @@ import pytest
 
 from model_inputs import example_protein, tiny_torch_backend
 from trajgen.engine.flow.process import FlowConfig
-from trajgen.engine.rollout.hierarchical import HierarchicalRollout, HierarchyConfig
+from trajgen.engine.rollout.hierarchical import HierarchicalRollout, HierarchyConfig, level_seed
 from trajgen.engine.rollout.protein_state import protein_context
 from trajgen.engine.rollout.single import rollout
 from trajgen.engine.rollout.stepper import FrameSampler
@@ -54,6 +54,22 @@ def test_hierarchical_frames_come_in_time_order_and_land_on_the_coarse_anchors(p
     for k, anchor in enumerate(anchors, start=1):
         np.testing.assert_array_equal(out[4 * k - 1][1].trans, anchor)
     assert len(hier.seam_rmsd_A) == 3 and all(np.isfinite(hier.seam_rmsd_A))
+
+
+def test_nested_levels_pin_each_level_to_the_anchors_of_the_one_above(parts):
+    start, fine, top = parts
+    mid = FrameSampler(fine.backend, fine.context, fine.flow, dt_ps=200.0, temperature_K=300.0)
+    hier = HierarchicalRollout.nested([fine, mid, top], HierarchyConfig(fine_per_coarse=2, parallel_segments=2))
+    assert hier.n_levels == 3
+    out = list(hier.frames(start, 11, seed=3))
+    assert [i for i, _ in out] == list(range(1, 12))
+    assert len(hier.seam_rmsd_A) == 5 and len(hier.coarse.seam_rmsd_A) == 3
+    middle = dict(hier.coarse.frames(start, 6, level_seed(3, 2)))
+    for k in range(1, 6):
+        np.testing.assert_array_equal(out[2 * k - 1][1].trans, middle[k].trans)
+    anchors = [f.trans for f in rollout(top, start, 3, seed=level_seed(3, 2), rows=[0])]
+    for k, anchor in enumerate(anchors, start=1):
+        np.testing.assert_array_equal(middle[2 * k].trans, anchor)
 
 
 def test_grouping_segments_differently_gives_the_same_frames(parts):

@@ -101,3 +101,20 @@ def test_a_protein_too_big_for_free_memory_is_refused_with_the_limit():
 def test_the_model_generator_without_a_backend_is_refused(protein):
     with pytest.raises(GenerationError, match="needs a backend"):
         TrajectoryGenerator(protein, GenerationRequest(length_ps=200, interval_ps=100))
+
+
+def test_long_runs_at_short_intervals_stack_levels_within_the_model_stride_range(protein, backend):
+    cfg = backend.config
+    m = max(2, cfg.max_offset)
+    interval = cfg.dt_max_ps / m ** 3          # room for three coarse levels above the output
+    gen = TrajectoryGenerator(protein, GenerationRequest(length_ps=interval * 2 * m ** 3, interval_ps=interval), backend)
+    assert gen.level_strides_ps() == pytest.approx([interval * m ** k for k in range(4)])
+    short = TrajectoryGenerator(protein, GenerationRequest(length_ps=interval * (2 * m ** 3 - 1),
+                                                           interval_ps=interval), backend)
+    assert len(short.level_strides_ps()) == 3      # the top level would span fewer than two strides
+    capped = TrajectoryGenerator(protein, GenerationRequest(length_ps=interval * 2 * m ** 3, interval_ps=interval,
+                                                            levels=2), backend)
+    assert len(capped.level_strides_ps()) == 2
+    single = TrajectoryGenerator(protein, GenerationRequest(length_ps=interval * 2 * m ** 3, interval_ps=interval,
+                                                            mode="single"), backend)
+    assert single.level_strides_ps() == [interval]

@@ -81,8 +81,11 @@ def run(args: argparse.Namespace) -> int:
     bar.finish(generator.progress())
     if generator.seam_rmsd_A and not args.quiet:
         seams = generator.seam_rmsd_A
-        print(f"hierarchical seams: mean {sum(seams) / len(seams):.2f} A, max {max(seams):.2f} A "
-              f"(model miss at each coarse anchor before landing on it)", file=sys.stderr)
+        from trajgen.engine.units import format_time_ps
+
+        levels = ", ".join(format_time_ps(dt) for dt in generator.level_strides_ps())
+        print(f"hierarchical ({levels} levels) seams: mean {sum(seams) / len(seams):.2f} A, max "
+              f"{max(seams):.2f} A (model miss at each coarse anchor before landing on it)", file=sys.stderr)
     print(f"done: {_written(out, request)}", file=sys.stderr)
     return 0
 
