@@ -15,7 +15,7 @@ TRPCAGE = f"{REFERENCE_DIR}/trpcage_1l2y.pdb"
 
 def test_a_calpha_only_reference_is_evaluated_with_the_skipped_checks_named(tmp_path):
     text = run_suite(REFERENCE_DIR, str(tmp_path), seed=0, stems=["bpti_ca"]).read_text()
-    assert "## bpti_ca" in text and "Calpha network (the model has only Calpha atoms)" in text
+    assert "## bpti_ca" in text and "Calpha network (the reference has only Calpha atoms)" in text
     assert "Exposed-residue Jaccard skipped: the structure has no side-chain atoms." in text
     assert "| RMSF Pearson r | " in text
 

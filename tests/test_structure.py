@@ -238,9 +238,22 @@ def test_file_without_protein_says_what_it_holds(tmp_path):
         load_protein(write(tmp_path, "water.pdb", waters))
 
 
-def test_calpha_only_model_is_refused_clearly():
-    with pytest.raises(StructureError, match="Calpha-only"):
-        load_protein(REFERENCE / "bpti_ca.pdb")
+def test_a_calpha_only_model_gets_a_rebuilt_backbone_and_says_so():
+    protein = load_protein(REFERENCE / "bpti_ca.pdb")
+    assert protein.n_residues == 58 and protein.heavy_atom_topology().n_atoms > 58 * 6   # side chains completed
+    assert any("rebuilt from the Calpha trace for 58 residues" in note for note in protein.report.notes)
+    pos = np.asarray(protein.positions, np.float64)
+    peptide = np.linalg.norm(pos[1:, 0] - pos[:-1, 2], axis=-1)
+    assert 1.2 < np.median(peptide) < 1.45 and 0.9 < peptide.min() and peptide.max() < 1.7  # C-N: 1.33 A
+    with pytest.raises(StructureError, match="Calpha-only models are rebuilt when loaded with completion"):
+        load_protein(REFERENCE / "bpti_ca.pdb", complete=False)
+
+
+def test_a_calpha_trace_too_short_to_frame_is_refused_clearly(tmp_path):
+    atoms = [hetatm(i, "CA", "ALA", "A", i, (3.8 * i, 0.0, 0.0), "C").replace("HETATM", "ATOM  ")
+             for i in range(1, 3)]
+    with pytest.raises(StructureError, match="too short to rebuild its backbone"):
+        load_protein(write(tmp_path, "two.pdb", atoms))
 
 
 def test_corrupt_coordinates_give_the_line_and_reason(tmp_path):

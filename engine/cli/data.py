@@ -7,6 +7,7 @@ The lead's ``trajgen.engine.cli`` calls ``add_parser(subparsers)``; every leaf p
     trajgen data featurize --manifest md/ --atlas atlas/ --mdcath d1.h5 --out cache/
     trajgen data split a.pdb b.pdb --manifest md/ --heldout heldout.fasta --out split.json
     trajgen data dihedral-prior data/cache/md/*.npz --heldout heldout.fasta --out engine/assets/dihedral_prior.npz
+    trajgen data calpha-backbone candidates/*.pdb --heldout heldout.fasta --out engine/assets/calpha_backbone.npz
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     _add_featurize(data_sub)
     _add_split(data_sub)
     _add_dihedral_prior(data_sub)
+    _add_calpha_backbone(data_sub)
     return data
 
 
@@ -300,4 +302,33 @@ def dihedral_prior_command(args: argparse.Namespace) -> int:
     names = ("general", "glycine", "proline", "pre-proline")
     counts = ", ".join(f"{n} {int(c)}" for n, c in zip(names, prior.rama_n))
     print(f"wrote {args.out} from {len(used)} MD files ((phi, psi) points: {counts})")
+    return 0
+
+
+def _add_calpha_backbone(data_sub) -> None:
+    p = data_sub.add_parser(
+        "calpha-backbone", help="fit the placement of backbone N and C on a Calpha trace (for Calpha-only inputs)",
+        description="Least-squares fit of each residue's N and C in the local frame of its Calpha neighbours, "
+                    "from the chains of real structures; every fifth chain is held apart to report the error. "
+                    "Relatives of held-out proteins are left out.",
+    )
+    p.add_argument("structures", nargs="+", type=Path, help="PDB or mmCIF files with full backbones")
+    p.add_argument("--heldout", type=Path, required=True, help="FASTA of proteins whose relatives never train")
+    p.add_argument("--out", type=Path, required=True, help="model to write (.npz)")
+    p.set_defaults(func=calpha_backbone_command)
+
+
+def calpha_backbone_command(args: argparse.Namespace) -> int:
+    from trajgen.engine.dataset.splits import read_fasta
+    from trajgen.engine.structure.calpha import fit_from_files, save_backbone_model
+
+    try:
+        model, rmsd, count, excluded = fit_from_files(args.structures, read_fasta(args.heldout))
+    except ValueError as exc:
+        print(exc)
+        return 2
+    for name, (ref, ident) in sorted(excluded.items()):
+        print(f"left out {name}: {ident:.0%} identical to held-out {ref}")
+    save_backbone_model(args.out, model, rmsd, count)
+    print(f"wrote {args.out} from {count} residues; N and C error on held-apart chains {rmsd:.2f} A RMS")
     return 0

@@ -82,20 +82,29 @@ def generated_methods(target: ReferenceTarget, pdb: str, n_frames: int, seed: in
     from trajgen.engine.structure import load_protein
 
     dt, temp = target.timestep_ps, target.temperature_K
-    try:
-        protein = load_protein(pdb)
-    except StructureError as err:
-        notes = [f"trajgen model not run: {err}"] if backend is not None else []
-        return [("ENM Langevin", calpha_enm_trajectory(pdb, n_frames, dt, temp, seed))], notes, \
-            "Calpha network (the model has only Calpha atoms)"
-    methods = [("ENM Langevin", streamed_trajectory(protein, n_frames, dt, temp, seed, "enm"))]
+    calpha_only = not any(atom.name == "N" for atom in md.load_topology(pdb).atoms)
     notes = []
-    if backend is not None:
+    try:
+        protein = load_protein(pdb)       # a Calpha-only model gets its backbone rebuilt (structure.calpha)
+    except StructureError as err:
+        protein = None
+        if backend is not None:
+            notes.append(f"trajgen model not run: {err}")
+    if calpha_only or protein is None:    # the ENM keeps to the atoms the reference has
+        methods = [("ENM Langevin", calpha_enm_trajectory(pdb, n_frames, dt, temp, seed))]
+        network = "Calpha network (the reference has only Calpha atoms)"
+    else:
+        methods = [("ENM Langevin", streamed_trajectory(protein, n_frames, dt, temp, seed, "enm"))]
+        network = "Calpha network, rigid residues"
+    if backend is not None and protein is not None:
         try:
             methods.append(("trajgen model", streamed_trajectory(protein, n_frames, dt, temp, seed, "model", backend)))
         except TrajgenError as err:
             notes.append(f"trajgen model not run: {err}")
-    return methods, notes, "Calpha network, rigid residues"
+        if calpha_only:
+            notes.append("trajgen model run on a backbone rebuilt from the Calpha trace (N, C placed by a fitted "
+                         "local model, O and side chains completed); only Calpha atoms are compared")
+    return methods, notes, network
 
 
 def evaluate_target(target: ReferenceTarget, reference_dir: str, config: EvalConfig,

@@ -24,7 +24,8 @@ def load_protein(path: str | os.PathLike, model: int = 1, chains: list[str] | No
         path: structure file.
         model: 1-based model index for multi-model (NMR) files.
         chains: chain ids to keep; default all protein chains.
-        complete: rebuild missing heavy atoms (side chains, O, OXT) from ideal geometry.
+        complete: rebuild missing heavy atoms (side chains, O, OXT) from ideal geometry, and the
+            backbone N and C of a Calpha-only model from its trace (``structure.calpha``).
 
     Returns:
         Protein with heavy-atom positions in Angstrom; ``protein.report`` says what was set aside.

@@ -2,7 +2,8 @@
 
 Built from an AtomTable with honest handling of odd input: hydrogens removed; waters, ions,
 ligands and nucleic acids set aside and reported; modified residues mapped to their parent or
-kept backbone-only; chain breaks detected; missing backbone atoms refused with the residue named;
+kept backbone-only; chain breaks detected; missing backbone atoms refused with the residue named (a Calpha-only
+model excepted: its N and C are rebuilt from the trace by `calpha.py`);
 missing side-chain atoms reported (and rebuilt by `complete.py`).
 """
 
@@ -153,15 +154,35 @@ def protein_from_atoms(table: AtomTable, chains: list[str] | None = None, comple
                              f"(it holds {report.set_aside_summary()}).")
     residues = _select_chains(residues, chains, table.source)
     kept = _trim_incomplete_termini(residues, table, report)
+    if not kept and complete and _calpha_trace(residues, table):
+        from .calpha import add_backbone
+
+        rows = np.array([i for r in residues for i in r.rows if table.names[i] == "CA"], dtype=np.int64)
+        try:
+            table, note = add_backbone(table, rows)
+        except ValueError as err:
+            raise StructureError(f"{table.source}: a Calpha-only model whose backbone cannot be rebuilt: {err}") from None
+        report = StructureReport(table.source, notes=[*table.notes, note],
+                                 hydrogens_removed=report.hydrogens_removed)
+        residues = _select_chains(_protein_residues(split_residues(table), table, report), chains, table.source)
+        kept = _trim_incomplete_termini(residues, table, report)
     if not kept:
         raise StructureError(f"{table.source}: no protein residue has a complete backbone (N, CA, C); "
-                             f"Calpha-only or backbone-less models cannot be simulated.")
+                             f"backbone-less models cannot be simulated"
+                             + ("" if complete else " (Calpha-only models are rebuilt when loaded with completion)")
+                             + ".")
     protein = _assemble(kept, table, report)
     if not complete:
         return protein
     from .complete import complete_missing_atoms
 
     return complete_missing_atoms(protein)
+
+
+def _calpha_trace(residues: list[RawResidue], table: AtomTable) -> bool:
+    """True when the protein residues hold Calpha atoms and no backbone N or C at all."""
+    names = set(table.names[np.concatenate([r.rows for r in residues])].tolist())
+    return "CA" in names and not ({"N", "C"} & names)
 
 
 def _protein_residues(residues: list[RawResidue], table: AtomTable, report: StructureReport) -> list[RawResidue]:
