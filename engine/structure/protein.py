@@ -2,9 +2,9 @@
 
 Built from an AtomTable with honest handling of odd input: hydrogens removed; waters, ions,
 ligands and nucleic acids set aside and reported; modified residues mapped to their parent or
-kept backbone-only; chain breaks detected; missing backbone atoms refused with the residue named (a Calpha-only
-model excepted: its N and C are rebuilt from the trace by `calpha.py`);
-missing side-chain atoms reported (and rebuilt by `complete.py`).
+kept backbone-only; chain breaks detected; missing backbone atoms refused with the residue named
+(a Calpha-only model excepted: its N and C are rebuilt from the trace by `calpha.py`); missing
+side-chain atoms reported (and rebuilt by `complete.py`).
 """
 
 from __future__ import annotations
