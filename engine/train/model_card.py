@@ -147,6 +147,11 @@ def render(facts: dict) -> str:
         "relax`): residues move as rigid bodies to rejoin chain links at the input's lengths and to separate "
         "clashing atoms, and backbone (phi, psi) and chi1 angles leave regions that hold under 5% of our training "
         "MD (`engine/assets/dihedral_prior.npz`). The numbers below include it.",
+        "- Long runs are hierarchical (`trajgen.engine.rollout.hierarchical`): coarse levels at "
+        f"{max(2, m.max_offset)}x, {max(2, m.max_offset) ** 2}x, ... the output interval, up to "
+        f"{m.dt_max_ps:g} ps, each level's frames pulled onto the anchors above like a Brownian bridge; only the "
+        "top level steps freely.",
+        "- Calpha-only inputs run on a backbone rebuilt from the trace (`trajgen.engine.structure.calpha`).",
     ]
     for name, f in facts["files"].items():
         lines.append(f"- `{SHIPPED[name]}`: {f['MB']:.1f} MB, sha256 `{f['sha256']}`.")
