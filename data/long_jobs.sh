@@ -38,9 +38,8 @@ for job in $JOBS; do
             start "$job" $TG data campaign "${FILES[@]}" --out data/md --heldout $HELDOUT --tiers "${job#md-}" \
                 --hours "$HOURS" --threads 1 ;;
         train)
-            if [ ! -d data/cache/synthetic ]; then   # deterministic: rebuilt the same on every machine
-                $TG data synthetic "${FILES[@]}" --out data/cache/synthetic --heldout $HELDOUT > "$LOGS/synthetic.log" 2>&1
-            fi
+            # deterministic, rebuilt the same on every machine; files already there are kept
+            $TG data synthetic "${FILES[@]}" --out data/cache/synthetic --heldout $HELDOUT > "$LOGS/synthetic.log" 2>&1
             start train $TG train docs/configs/cpu.toml --hours "$HOURS" --quiet ;;
         *) echo "unknown job $job (md-long, md-short, train)"; exit 2 ;;
     esac

@@ -146,6 +146,8 @@ def campaign_command(args: argparse.Namespace) -> int:
 
 
 def _add_synthetic(data_sub) -> None:
+    from trajgen.engine.dataset.synthetic import SyntheticConfig
+
     p = data_sub.add_parser(
         "synthetic", help="write elastic-network (ENM) trajectories as synthetic pretraining data",
         description="Run the ENM baseline on every structure at every frame spacing and temperature and write "
@@ -155,8 +157,8 @@ def _add_synthetic(data_sub) -> None:
     )
     p.add_argument("structures", nargs="+", type=Path, help="PDB or mmCIF files (.gz allowed)")
     p.add_argument("--out", type=Path, required=True, help="cache folder for the synthetic files")
-    p.add_argument("--intervals-ps", type=float, nargs="+", default=[1.0, 10.0, 100.0, 1000.0],
-                   help="frame spacings in ps (default 1 10 100 1000)")
+    p.add_argument("--intervals-ps", type=float, nargs="+", default=list(SyntheticConfig.intervals_ps),
+                   help="frame spacings in ps (default 1 10 100 1000 10000)")
     p.add_argument("--temperatures", type=float, nargs="+", default=[300.0, 350.0], help="kelvin (default 300 350)")
     p.add_argument("--frames", type=int, default=64, help="frames per trajectory (default 64)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0], help="one trajectory per seed (default 0)")

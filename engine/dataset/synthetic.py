@@ -11,7 +11,7 @@ Each (structure, frame spacing, temperature, seed) becomes one cache file in the
 training config can mix or schedule synthetic and MD windows (``[data] synthetic``,
 ``synthetic_share``). Held-out relatives are refused, as for MD.
 
-    trajgen data synthetic a.pdb b.pdb --out cache/synthetic --intervals-ps 1 10 100 1000 \\
+    trajgen data synthetic a.pdb b.pdb --out cache/synthetic --intervals-ps 1 10 100 1000 10000 \\
         --temperatures 300 350 --frames 64 --heldout heldout.fasta
 """
 
@@ -37,7 +37,7 @@ BACKBONE_TORSIONS = 3     # omega, phi, psi: the columns a synthetic file trains
 class SyntheticConfig:
     """Which ENM trajectories to write: spacings in ps, temperatures in K, frames per file."""
 
-    intervals_ps: tuple[float, ...] = (1.0, 10.0, 100.0, 1000.0)
+    intervals_ps: tuple[float, ...] = (1.0, 10.0, 100.0, 1000.0, 10000.0)   # 10 ns frames: 10-50 ns strides
     temperatures_K: tuple[float, ...] = (300.0, 350.0)
     n_frames: int = 64
     seeds: tuple[int, ...] = (0,)
