@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where the CPU training run stands, written to docs/eval/cpu_run/ at the end of a session:
 # the evaluation suite (learned model vs ENM vs MD on the held-out reference targets), long
-# rollouts, the temperature response, the hierarchy's seams, and the architecture A/B on the
+# rollouts, the temperature response, the step size against MD's by stride, the hierarchy's seams, and the architecture A/B on the
 # same validation windows when a baseline checkpoint is given. Every number is measured by the
 # scripts named in the report; nothing here is the shipped model unless model_card --install ran.
 #
@@ -40,6 +40,11 @@ step=$($PY -c "from trajgen.engine.checkpoint import read_info; print(read_info(
     echo "## Temperature response"
     echo
     $PY benchmarks/temperature_response.py --checkpoint "$ONNX" --length 20ns --interval 100ps 2>/dev/null
+    echo
+    echo "## One step against MD's displacement at that lag (1GUU_A, the validation protein)"
+    echo
+    $PY benchmarks/stride_response.py --checkpoint "$ONNX" --pdb data/md/1GUU_A_obc_300K_s0_long.pdb \
+        --md data/md/1GUU_A_obc_300K_s0_long.xtc 2>/dev/null
     echo
     echo "## Hierarchy seams (bundled example, 10 ps frames)"
     echo
