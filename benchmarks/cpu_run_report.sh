@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Where the CPU training run stands, written to docs/eval/cpu_run/ at the end of a session:
 # the evaluation suite (learned model vs ENM vs MD on the held-out reference targets), long
-# rollouts, the temperature response, the step size against MD's by stride, the hierarchy's
-# seams, and the architecture A/B on the same validation windows when a baseline checkpoint is given. Every number is measured by the
+# rollouts, the temperature response, the step size against MD's by stride, the anchor's
+# restoring pull, the hierarchy's seams, and the architecture A/B on the same validation windows when a baseline checkpoint is given. Every number is measured by the
 # scripts named in the report; nothing here is the shipped model unless model_card --install ran.
 #
 #     bash benchmarks/cpu_run_report.sh training/cpu [BASELINE.safetensors]
@@ -45,6 +45,10 @@ step=$($PY -c "from trajgen.engine.checkpoint import read_info; print(read_info(
     echo
     $PY benchmarks/stride_response.py --checkpoint "$ONNX" --pdb data/md/1GUU_A_obc_300K_s0_long.pdb \
         --md data/md/1GUU_A_obc_300K_s0_long.xtc 2>/dev/null
+    echo
+    echo "## Restoring pull of the anchor (NTL9, 1 ns frames, single level)"
+    echo
+    $PY benchmarks/anchor_pull.py --checkpoint "$ONNX" --pdb ../shared/data/reference/ntl9_2hbaA00_320K.pdb 2>/dev/null
     echo
     echo "## Hierarchy seams (bundled example, 10 ps frames)"
     echo
