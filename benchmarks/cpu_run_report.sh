@@ -3,7 +3,8 @@
 # the evaluation suite (learned model vs ENM vs MD on the held-out reference targets), long
 # rollouts, the temperature response, the step size against MD's by stride, the anchor's
 # restoring pull, the hierarchy's seams, and the architecture A/B on the same validation windows
-# when a baseline checkpoint is given. Every number is measured by the scripts named in the report; nothing here is the shipped model unless model_card --install ran.
+# when a baseline checkpoint is given. Every number is measured by the scripts named in the
+# report; nothing here is the shipped model unless model_card --install ran.
 #
 #     bash benchmarks/cpu_run_report.sh training/cpu [BASELINE.safetensors]
 set -euo pipefail
