@@ -114,3 +114,26 @@ def test_resume_accepts_a_changed_stride_or_temperature_range_but_not_a_changed_
     assert load_resume_state(path, wider)["config"]
     with pytest.raises(TrainingError, match="different model.*n_heads"):
         load_resume_state(path, {**wider, "n_heads": saved["n_heads"] * 2})
+
+
+def test_new_validation_windows_on_resume_rescore_the_best_checkpoint_instead_of_keeping_its_old_loss(
+        cache, tmp_path, caplog):
+    import re
+
+    train(tiny_config(cache, tmp_path, run={"stop_after_steps": 3}))    # best at step 3, on 2 batches
+    old = read_csv(tmp_path / "val.csv")[-1]["best_val_loss"]
+    with caplog.at_level("WARNING"):
+        result = train(tiny_config(cache, tmp_path, run={"val_batches": 3}))   # other windows
+    found = re.search(r"\(step 3\) rescored on them, ([0-9.]+) \(was ([0-9.]+)", caplog.text)
+    assert found and float(found.group(2)) == pytest.approx(old, abs=1e-4)
+    rescored = float(found.group(1))
+    assert rescored != pytest.approx(old, abs=1e-6)
+    step6 = read_csv(tmp_path / "val.csv")[-1]
+    assert result.best_val_loss == pytest.approx(min(rescored, step6["val_loss"]), abs=1e-4)
+
+
+def test_the_same_validation_windows_keep_the_best_loss_on_resume(cache, tmp_path, caplog):
+    train(tiny_config(cache, tmp_path, run={"stop_after_steps": 3}))
+    with caplog.at_level("WARNING"):
+        train(tiny_config(cache, tmp_path))
+    assert "validation windows changed" not in caplog.text

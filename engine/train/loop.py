@@ -12,6 +12,7 @@ successive validation losses differ only through the weights.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -86,6 +87,7 @@ class _Run:
     step: int = 0
     best_val: float = math.inf
     best_step: int | None = None
+    val_key: str = ""               # which validation windows best_val was measured on (validation_key)
     pending: list = field(default_factory=list)
 
 
@@ -125,7 +127,8 @@ def _train(config: TrainConfig, ctx: DistContext) -> TrainResult:
     synthetic_sampler = WindowSampler(synthetic_paths, window_config(config.data)) if synthetic_paths else None
     val_batches = validation_batches(WindowSampler(val_paths, window_config(config.data)), config, ctx)
     run = _build(config, ctx, precision == "bf16")
-    resumed = _maybe_resume(run, config, ctx, out_dir)
+    run.val_key = validation_key(val_paths, config)
+    resumed = _maybe_resume(run, config, ctx, out_dir, val_batches)
     logger = RunLogger(out_dir, ctx.is_main, resumed, config.optim.max_steps, config.run.progress,
                        config.run.tensorboard)
     stop = min(config.optim.max_steps, config.run.stop_after_steps or config.optim.max_steps)
@@ -271,20 +274,51 @@ def _validate_and_select(run: _Run, config: TrainConfig, ctx: DistContext, val_b
     logger.log_val(run.step, val, run.best_val)
 
 
+def validation_key(val_paths: list[Path], config: TrainConfig) -> str:
+    """Fingerprint of the validation windows: the files and every setting that draws them. A best
+    loss measured on other windows (a validation protein gained a run) cannot be compared."""
+    d = config.data
+    spec = {"files": sorted(Path(p).name for p in val_paths), "n_frames": d.n_frames, "crop": d.crop_residues,
+            "strides": [d.min_stride_ps, d.max_stride_ps], "batches": config.run.val_batches,
+            "batch_size": config.optim.batch_size, "seed": config.run.seed}
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _rescore_best(run: _Run, config: TrainConfig, ctx: DistContext, out_dir: Path, val_batches) -> None:
+    """After the validation windows changed: the best checkpoint's loss on the new windows becomes
+    the loss to beat (infinity when there is no best checkpoint yet)."""
+    path = out_dir / ckpt.BEST_NAME
+    old = run.best_val
+    if not path.exists():
+        run.best_val, run.best_step = math.inf, None
+        return
+    from trajgen.engine.checkpoint import load_model, read_info
+
+    best, info = load_model(path)
+    ema_model = run.ema_view.denoiser
+    ema_model.load_state_dict(best.state_dict())
+    run.best_val, run.best_step = validate(run.ema_view, val_batches, config, ctx), int(info.step)
+    if ctx.is_main:
+        log.warning("the validation windows changed since the resume state was written: %s (step %d) "
+                    "rescored on them, %.4f (was %.4f on the old ones)", path.name, info.step, run.best_val, old)
+
+
 def _save_resume(run: _Run, config: TrainConfig, ctx: DistContext) -> None:
     """Write last.pt (rank 0) with every rank's RNG state."""
     rng = gather_objects(ctx, ckpt.capture_rng(ctx.device))
     if not ctx.is_main:
         return
     state = {"step": run.step, "best_val": run.best_val, "best_step": -1 if run.best_step is None else run.best_step,
+             "val_key": run.val_key,
              "model": run.model.state_dict(), "ema": run.ema.state_dict(), "optimizer": run.optimizer.state_dict(),
              "scheduler": run.scheduler.state_dict(), "rng": rng, "world_size": ctx.world_size,
              "config": json.dumps(config.to_dict())}
     ckpt.save_resume_state(Path(config.run.out_dir) / ckpt.RESUME_NAME, state)
 
 
-def _maybe_resume(run: _Run, config: TrainConfig, ctx: DistContext, out_dir: Path) -> int | None:
-    """Load last.pt when ``run.resume`` says so; returns the resumed step (None: fresh start)."""
+def _maybe_resume(run: _Run, config: TrainConfig, ctx: DistContext, out_dir: Path, val_batches) -> int | None:
+    """Load last.pt when ``run.resume`` says so; returns the resumed step (None: fresh start). A
+    state whose best loss was measured on other validation windows has the best checkpoint rescored."""
     path = ckpt.resume_path(config.run.resume, out_dir)
     if path is None:
         return None
@@ -302,6 +336,8 @@ def _maybe_resume(run: _Run, config: TrainConfig, ctx: DistContext, out_dir: Pat
         if ctx.is_main:
             log.warning("%s was written by %d processes, this run has %d: training noise is reseeded "
                         "(windows still follow the step).", path, state["world_size"], ctx.world_size)
+    if state.get("val_key", "") != run.val_key:
+        _rescore_best(run, config, ctx, out_dir, val_batches)
     if ctx.is_main:
         log.info("resumed %s at step %d", path, run.step)
     return run.step
