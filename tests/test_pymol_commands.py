@@ -300,3 +300,14 @@ def test_help_explains_every_command(pm, capsys, name):
     pm.do(f"help {name}")
     out = capsys.readouterr().out
     assert "DESCRIPTION" in out and f"USAGE\n\n    {name}" in out
+
+
+def test_a_calpha_trace_runs_on_its_rebuilt_backbone_and_the_trace_is_left_as_it_was(pm, capsys):
+    from conftest import REFERENCE
+
+    pm.load(str(REFERENCE / "bpti_ca.pdb"), "trace")
+    target = trajgen_run("trace", length="300ps", interval="100ps", wait=1, _self=pm)
+    rebuilt = load_protein(REFERENCE / "bpti_ca.pdb")
+    assert pm.count_atoms("trace") == 58 and pm.count_states(target) == 4
+    assert pm.count_atoms(target) == rebuilt.heavy_atom_topology().n_atoms
+    assert "rebuilt from the Calpha trace" in capsys.readouterr().out
